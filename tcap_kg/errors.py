@@ -1,0 +1,111 @@
+"""Typed errors of the library.
+
+The CLI and the HTTP layer turn these into exit codes and problem documents, so each class says
+which kind of failure it is: the user's input (exit 2 / HTTP 400), a finding about otherwise
+readable data (exit 1 / HTTP 422), or a resource that does not exist (HTTP 404).
+"""
+
+from __future__ import annotations
+
+
+class TcapError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code = 2
+    http_status = 500
+    kind = "error"
+
+
+class InputError(TcapError):
+    """The caller gave something unusable: a bad option, an unknown format, a missing file."""
+
+    exit_code = 2
+    http_status = 400
+    kind = "bad-input"
+
+
+class ParseError(InputError):
+    """An RDF or query document could not be read; carries where, so people can fix it."""
+
+    kind = "parse-error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.line = line
+        self.column = column
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """One line naming the file, the position and the problem."""
+        where = self.source or "input"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class UnsafeInputError(InputError):
+    """Input that would make us fetch something or blow up (entity expansion, deep nesting)."""
+
+    kind = "unsafe-input"
+
+
+class TooLargeError(InputError):
+    """Input over a configured size cap."""
+
+    http_status = 413
+    kind = "too-large"
+
+
+class QueryError(InputError):
+    """A SPARQL query or update that is malformed or not allowed."""
+
+    kind = "query-error"
+
+
+class ForbiddenQueryError(QueryError):
+    """A query that asks for something the operator has not allowed (SERVICE, LOAD, remote FROM)."""
+
+    http_status = 403
+    kind = "forbidden"
+
+
+class QueryTimeoutError(TcapError):
+    """The query ran past the configured timeout and its worker was stopped."""
+
+    exit_code = 1
+    http_status = 503
+    kind = "timeout"
+
+
+class NotFoundError(TcapError):
+    """A graph, named query or resource that does not exist."""
+
+    exit_code = 2
+    http_status = 404
+    kind = "not-found"
+
+
+class StoreError(TcapError):
+    """The store cannot be opened or written (locked, corrupt, unreachable)."""
+
+    exit_code = 2
+    http_status = 503
+    kind = "store-error"
+
+
+class ValidationFailedError(TcapError):
+    """A dataset was readable but violates the shapes; nothing of it was written."""
+
+    exit_code = 1
+    http_status = 422
+    kind = "validation-failed"

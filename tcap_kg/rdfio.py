@@ -1,0 +1,285 @@
+"""Reading RDF safely: formats, gzip, guards against hostile input, precise parse errors.
+
+Every RDF document that enters TCap KG passes through here. The parser (pyoxigraph) never fetches
+anything, but it does expand XML entities and recurse on nested JSON-LD, so the guards below reject
+entity bombs and deep nesting before the parser sees them. Errors name the file, line and column.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, cast
+
+import pyoxigraph as ox
+
+from .errors import InputError, ParseError, TooLargeError, UnsafeInputError
+from .namespaces import ID, PREFIXES
+
+DEFAULT_BASE_IRI = ID
+MAX_JSON_DEPTH = 256
+MAX_ENTITY_EXPANSION = 1024 * 1024
+
+_EXTENSIONS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+}
+
+_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/xml": ox.RdfFormat.RDF_XML,
+    "text/xml": ox.RdfFormat.RDF_XML,
+}
+
+FORMAT_NAMES = sorted(_EXTENSIONS)
+
+
+@dataclass(frozen=True)
+class ParsedDataset:
+    """A whole document parsed into quads, with what we need to describe where it came from."""
+
+    source: str
+    format: ox.RdfFormat
+    quads: list[ox.Quad]
+    sha256: str
+    size: int
+
+    @property
+    def graphs(self) -> set[str]:
+        """Named graphs the document itself declares (TriG, N-Quads, JSON-LD)."""
+        return {q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)}
+
+
+def format_from_name(name: str) -> ox.RdfFormat:
+    """The RDF format a file name says it holds (`.gz` is looked through)."""
+    lowered = name.lower().removesuffix(".gz")
+    extension = lowered.rsplit(".", 1)[-1] if "." in lowered else ""
+    try:
+        return _EXTENSIONS[extension]
+    except KeyError:
+        raise InputError(
+            f"{name}: cannot tell the RDF format from the extension {extension!r} "
+            f"(known: {', '.join(FORMAT_NAMES)})"
+        ) from None
+
+
+def format_from_media_type(media_type: str) -> ox.RdfFormat:
+    """The RDF format of a Content-Type value (parameters such as charset ignored)."""
+    bare = media_type.split(";", 1)[0].strip().lower()
+    try:
+        return _MEDIA_TYPES[bare]
+    except KeyError:
+        raise InputError(f"unsupported RDF media type {bare!r}") from None
+
+
+def format_by_name(name: str) -> ox.RdfFormat:
+    """The RDF format for a user-given format name such as `turtle` or `nquads`."""
+    try:
+        return _EXTENSIONS[name.lower().replace("-", "")]
+    except KeyError:
+        raise InputError(
+            f"unknown RDF format {name!r} (known: {', '.join(FORMAT_NAMES)})"
+        ) from None
+
+
+def read_bytes(path: Path, *, max_bytes: int) -> bytes:
+    """Read a file (gunzipping `.gz`) without ever holding more than `max_bytes` of it."""
+    try:
+        with path.open("rb") as raw:
+            stream = (
+                cast(IO[bytes], gzip.GzipFile(fileobj=raw)) if path.name.endswith(".gz") else raw
+            )
+            data = stream.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ParseError(f"cannot read: {exc}", source=str(path)) from exc
+    if len(data) > max_bytes:
+        raise TooLargeError(
+            f"{path}: larger than the {max_bytes:,}-byte limit for validated loads "
+            "(TCAP_MAX_FILE_BYTES; use `tcap load --no-validate --graph IRI` to stream a large dump)"
+        )
+    return data
+
+
+def open_stream(path: Path) -> IO[bytes]:
+    """A binary stream over a possibly gzipped file, for streaming bulk loads."""
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    if path.name.endswith(".gz"):
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw))
+    return raw
+
+
+def parse_file(
+    path: Path, *, max_bytes: int, fmt: ox.RdfFormat | None = None, base_iri: str = DEFAULT_BASE_IRI
+) -> ParsedDataset:
+    """Parse a whole file after the safety guards; errors name the file, line and column."""
+    data = read_bytes(path, max_bytes=max_bytes)
+    return parse_bytes(
+        data, fmt or format_from_name(path.name), source=str(path), base_iri=base_iri
+    )
+
+
+def parse_bytes(
+    data: bytes, fmt: ox.RdfFormat, *, source: str, base_iri: str = DEFAULT_BASE_IRI
+) -> ParsedDataset:
+    """Parse an in-memory document after the safety guards."""
+    guard(data, fmt, source)
+    try:
+        quads = list(ox.parse(data, fmt, base_iri=base_iri))
+    except SyntaxError as exc:
+        raise syntax_error(exc, source) from None
+    except (ValueError, OSError) as exc:
+        raise ParseError(str(exc), source=source) from None
+    return ParsedDataset(source, fmt, quads, hashlib.sha256(data).hexdigest(), len(data))
+
+
+_POSITION = re.compile(r"line (\d+) column (\d+)")
+_QUERY_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def syntax_error(exc: SyntaxError, source: str) -> ParseError:
+    """Turn a pyoxigraph SyntaxError into our ParseError with a position where one is known."""
+    message = str(exc.msg if exc.msg else exc)
+    line, column = exc.lineno, exc.offset
+    if line is None:
+        found = _POSITION.search(message) or _QUERY_POSITION.search(message)
+        if found:
+            line, column = int(found.group(1)), int(found.group(2))
+    cleaned = re.sub(r"^(Parser error (between|at) [^:]*|error at \d+:\d+): ", "", message)
+    return ParseError(cleaned, source=source, line=line, column=column)
+
+
+def guard(data: bytes, fmt: ox.RdfFormat, source: str) -> None:
+    """Refuse documents that would make a parser fetch, expand without bound, or recurse deeply."""
+    if b"\x00" in data[:8192]:
+        raise ParseError("binary data, not an RDF text document", source=source, line=1, column=1)
+    if fmt == ox.RdfFormat.RDF_XML:
+        _guard_xml(data, source)
+    elif fmt == ox.RdfFormat.JSON_LD:
+        _guard_json_ld(data, source)
+
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[(?P<subset>.*?)\])?\s*>", re.DOTALL)
+_ENTITY = re.compile(rb"<!ENTITY\s+(?P<pct>%\s+)?(?P<name>[^\s]+)\s+(?P<rest>.*?)>", re.DOTALL)
+
+
+def _guard_xml(data: bytes, source: str) -> None:
+    """Allow simple internal entities (Protégé writes them) but no external, nested or bomb ones."""
+    doctype = _DOCTYPE.search(data)
+    if doctype is None:
+        if b"<!ENTITY" in data:
+            raise UnsafeInputError(
+                f"{source}: entity declaration outside a DOCTYPE is not accepted"
+            )
+        return
+    subset = doctype.group("subset") or b""
+    expanded = len(data)
+    for entity in _ENTITY.finditer(subset):
+        name = entity.group("name").decode("utf-8", "replace")
+        rest = entity.group("rest").strip()
+        if entity.group("pct"):
+            raise UnsafeInputError(f"{source}: XML parameter entity %{name} is not accepted")
+        if rest.startswith((b"SYSTEM", b"PUBLIC")):
+            raise UnsafeInputError(
+                f"{source}: external XML entity &{name}; would read another file or URL; "
+                "TCap KG never fetches anything: inline the value"
+            )
+        value = rest.strip(b"\"'")
+        if re.search(rb"&(?!#)", value):
+            raise UnsafeInputError(
+                f"{source}: XML entity &{name}; refers to other entities (entity expansion attack)"
+            )
+        expanded += data.count(b"&" + entity.group("name") + b";") * len(value)
+        if expanded > max(MAX_ENTITY_EXPANSION, 4 * len(data)):
+            raise UnsafeInputError(
+                f"{source}: XML entities would expand the document beyond "
+                f"{max(MAX_ENTITY_EXPANSION, 4 * len(data)):,} bytes (entity expansion attack)"
+            )
+
+
+def _guard_json_ld(data: bytes, source: str) -> None:
+    """Reject remote contexts with a useful message and nesting that would crash the parser."""
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        raise UnsafeInputError(
+            f"{source}: JSON nested deeper than {MAX_JSON_DEPTH} levels is not accepted"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 text ({exc.reason})", source=source) from None
+    except json.JSONDecodeError as exc:
+        raise ParseError(exc.msg, source=source, line=exc.lineno, column=exc.colno) from None
+    for value, depth in _walk_json(document):
+        if depth > MAX_JSON_DEPTH:
+            raise UnsafeInputError(
+                f"{source}: JSON nested deeper than {MAX_JSON_DEPTH} levels is not accepted"
+            )
+        if isinstance(value, dict):
+            for key in ("@context", "@import"):
+                for remote in _remote_refs(value.get(key)):
+                    raise UnsafeInputError(
+                        f"{source}: JSON-LD {key} {remote!r} would be fetched; TCap KG never "
+                        "fetches remote contexts: inline the context object instead"
+                    )
+
+
+def _remote_refs(context: Any) -> Iterator[str]:
+    if isinstance(context, str):
+        yield context
+    elif isinstance(context, list):
+        yield from (item for item in context if isinstance(item, str))
+
+
+def _walk_json(document: Any) -> Iterator[tuple[Any, int]]:
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        yield value, depth
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+
+
+def serialize_quads(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
+    """Serialise quads (or their triples, for graph-only formats) with our prefixes."""
+    buffer = io.BytesIO()
+    if fmt.supports_datasets:
+        ox.serialize(quads, buffer, fmt, prefixes=PREFIXES)
+    else:
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        ox.serialize(triples, buffer, fmt, prefixes=PREFIXES)
+    return buffer.getvalue()

@@ -1,0 +1,266 @@
+"""Writing query results in the standard SPARQL result formats and as RDF, with a row cap.
+
+The endpoint and the CLI share these writers, so a result looks the same however it is asked for.
+Rows are counted while written: a cut result says so (the caller announces it), instead of a
+client silently receiving a partial answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from .errors import InputError
+from .namespaces import PREFIXES, XSD
+from .store import QueryResult, Solutions, Triples
+
+SELECT_FORMATS = ("json", "xml", "csv", "tsv", "table")
+GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld")
+
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "table": "text/plain; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+_XSD_STRING = XSD + "string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+AnyTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A serialised result and whether rows were cut at the cap."""
+
+    body: bytes
+    media_type: str
+    rows: int
+    truncated: bool
+
+
+def result_kind(result: QueryResult) -> str:
+    """`select`, `ask` or `graph`: which family of formats applies."""
+    if isinstance(result, bool):
+        return "ask"
+    if isinstance(result, Solutions):
+        return "select"
+    return "graph"
+
+
+def render(result: QueryResult, fmt: str, *, max_rows: int | None = None) -> Rendered:
+    """Serialise any query result in `fmt`, refusing formats that do not fit the result kind."""
+    kind = result_kind(result)
+    if kind == "graph":
+        if fmt not in RDF_FORMATS:
+            raise InputError(
+                f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt!r} (use one of {', '.join(RDF_FORMATS)})"
+            )
+        assert isinstance(result, Triples)
+        return _render_graph(result, fmt, max_rows)
+    if fmt not in SELECT_FORMATS:
+        raise InputError(
+            f"a SELECT/ASK result cannot be written as {fmt!r} (use one of {', '.join(SELECT_FORMATS)})"
+        )
+    if isinstance(result, bool):
+        return Rendered(_render_boolean(result, fmt), MEDIA_TYPES[fmt], 1, False)
+    assert isinstance(result, Solutions)
+    rows, truncated = take(result, max_rows)
+    writer = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv, "table": _table}[fmt]
+    return Rendered(writer(result.variables, rows), MEDIA_TYPES[fmt], len(rows), truncated)
+
+
+def take(solutions: Solutions, max_rows: int | None) -> tuple[list[ox.QuerySolution], bool]:
+    """Up to `max_rows` rows, and whether more were available."""
+    rows: list[ox.QuerySolution] = []
+    iterator: Iterator[ox.QuerySolution] = iter(solutions)
+    for row in iterator:
+        if max_rows is not None and len(rows) >= max_rows:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+            return rows, True
+        rows.append(row)
+    return rows, False
+
+
+def _render_graph(result: Triples, fmt: str, max_rows: int | None) -> Rendered:
+    triples: list[ox.Triple] = []
+    truncated = False
+    for triple in result:
+        if max_rows is not None and len(triples) >= max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    buffer = io.BytesIO()
+    rdf_format = RDF_FORMATS[fmt]
+    prefixes = PREFIXES if fmt in ("turtle", "trig", "rdfxml") else None
+    ox.serialize(triples, buffer, rdf_format, prefixes=prefixes)
+    return Rendered(buffer.getvalue(), MEDIA_TYPES[fmt], len(triples), truncated)
+
+
+def _render_boolean(value: bool, fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == "xml":
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        ).encode()
+    return ("true\n" if value else "false\n").encode()
+
+
+def term_json(term: AnyTerm) -> dict[str, object]:
+    """A term in the SPARQL 1.1 JSON results encoding."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": term_json(term.subject),
+            "predicate": term_json(term.predicate),
+            "object": term_json(term.object),
+        },
+    }
+
+
+def _json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    bindings = []
+    for row in rows:
+        binding = {}
+        for name in variables:
+            value = row[name]
+            if value is not None:
+                binding[name] = term_json(value)
+        bindings.append(binding)
+    return json.dumps(
+        {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
+    ).encode()
+
+
+def _xml_term(term: AnyTerm) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != _XSD_STRING:
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+        f"</predicate><object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+def _xml(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+    parts += [f"<variable name={quoteattr(name)}/>" for name in variables]
+    parts.append("</head><results>")
+    for row in rows:
+        parts.append("<result>")
+        for name in variables:
+            value = row[name]
+            if value is not None:
+                parts.append(f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
+        parts.append("</result>")
+    parts.append("</results></sparql>\n")
+    return "".join(parts).encode()
+
+
+def csv_value(term: AnyTerm | None) -> str:
+    """A term as the SPARQL 1.1 CSV format writes it (lexical form only)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _csv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow([csv_value(row[name]) for name in variables])
+    return buffer.getvalue().encode()
+
+
+def _tsv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    lines = ["\t".join(f"?{name}" for name in variables)]
+    for row in rows:
+        lines.append("\t".join("" if row[name] is None else str(row[name]) for name in variables))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def short(term: AnyTerm | None) -> str:
+    """A term for people: prefixed name where a known prefix fits, else its value."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in PREFIXES.items():
+            if term.value.startswith(namespace) and len(term.value) > len(namespace):
+                return f"{prefix}:{term.value[len(namespace) :]}"
+        return term.value
+    if isinstance(term, ox.Literal):
+        return f"{term.value}@{term.language}" if term.language else term.value
+    return str(term)
+
+
+def _table(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    cells = [[short(row[name]) for name in variables] for row in rows]
+    widths = [
+        min(60, max([len(name)] + [len(line[i]) for line in cells]))
+        for i, name in enumerate(variables)
+    ]
+
+    def fit(text: str, width: int) -> str:
+        text = text.replace("\n", " ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    out = [" | ".join(name.ljust(w) for name, w in zip(variables, widths, strict=True))]
+    out.append("-+-".join("-" * w for w in widths))
+    out += [
+        " | ".join(fit(cell, w).ljust(w) for cell, w in zip(line, widths, strict=True))
+        for line in cells
+    ]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return ("\n".join(out) + "\n").encode()

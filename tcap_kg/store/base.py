@@ -1,0 +1,202 @@
+"""The one seam between the SPARQL engine and everything else.
+
+Every backend (embedded Oxigraph on disk, in memory, a remote SPARQL server) implements `Store`;
+the CLI, the loader and the endpoint only ever talk to this interface. Terms and results are
+pyoxigraph's types because every backend can produce them (a remote backend parses the server's
+answer with pyoxigraph), which keeps conversions out of the hot path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, TypeAlias
+
+import pyoxigraph as ox
+
+from ..errors import InputError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+class Solutions:
+    """SELECT results: the projected variable names and a one-pass stream of rows."""
+
+    def __init__(self, variables: Sequence[str], rows: Iterator[ox.QuerySolution]) -> None:
+        self.variables = list(variables)
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        return self._rows
+
+
+class Triples:
+    """CONSTRUCT / DESCRIBE results: a one-pass stream of triples."""
+
+    def __init__(self, triples: Iterator[ox.Triple]) -> None:
+        self._triples = triples
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return self._triples
+
+
+QueryResult: TypeAlias = Solutions | bool | Triples
+
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+}
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A named graph and its size."""
+
+    iri: str
+    triples: int
+
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset a query runs over (SPARQL Protocol `default-graph-uri` / `named-graph-uri`).
+
+    `default_graphs=None` means the union of all graphs, our default; `named_graphs=None` means every
+    named graph is visible to `GRAPH`.
+    """
+
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.default_graphs is None and self.named_graphs is None
+
+
+@dataclass
+class ChangeSet:
+    """What one atomic commit does: drop graphs, forget their descriptions, then add quads.
+
+    `undescribe` names graphs whose description in the catalogue graph (every triple with the
+    graph as subject, and the blank nodes hanging from it) is removed; a dropped graph's
+    description always goes too, so records never outlive their data. Quads in the default graph
+    are an error: the loader decides the target graph first, so nothing lands there by accident.
+    """
+
+    drop_graphs: Sequence[str] = ()
+    undescribe: Sequence[str] = ()
+    add: Iterable[ox.Quad] = ()
+
+    @property
+    def forgotten(self) -> list[str]:
+        """Graphs whose catalogue description this change removes."""
+        return list(dict.fromkeys([*self.drop_graphs, *self.undescribe]))
+
+
+class Store(ABC):
+    """A quad store that answers SPARQL and commits changes atomically."""
+
+    kind: str = "abstract"
+
+    @abstractmethod
+    def commit(self, changes: ChangeSet) -> None:
+        """Apply the change set in one transaction: all of it or none of it."""
+
+    @abstractmethod
+    def graphs(self) -> list[GraphInfo]:
+        """Every named graph with its triple count, sorted by IRI."""
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        dataset: QueryDataset | None = None,
+        bindings: Mapping[str, Term] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query; `bindings` pre-bind variables to RDF terms (never text pasting)."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update atomically."""
+
+    @abstractmethod
+    def export(
+        self,
+        out: IO[bytes],
+        fmt: ox.RdfFormat,
+        graph: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Write one graph, or every named graph (graph names kept by dataset formats, merged by
+        graph formats), and return the number of quads written; `progress` gets increments."""
+
+    @abstractmethod
+    def generation(self) -> str:
+        """A token that changes whenever the data may have changed (for caches and reopening)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store; the object is unusable afterwards."""
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads (each already in its named graph) in one transaction."""
+        self.commit(ChangeSet(add=quads))
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+        """Replace a graph's content in one transaction."""
+        self.commit(ChangeSet(drop_graphs=[graph], add=quads))
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a graph and its content; unknown graphs are an error so typos are not silent."""
+        if not self.has_graph(graph):
+            raise_unknown_graph(graph, self.graphs())
+        self.commit(ChangeSet(drop_graphs=[graph]))
+
+    def has_graph(self, graph: str) -> bool:
+        result = self.query("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"g": ox.NamedNode(graph)})
+        return bool(result)
+
+    def count(self, graph: str | None = None) -> int:
+        """Triples in one graph, or quads in the whole store."""
+        if graph is None:
+            result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        else:
+            result = self.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                bindings={"g": ox.NamedNode(graph)},
+            )
+        assert isinstance(result, Solutions)
+        for row in result:
+            value = row["n"]
+            return int(value.value) if value is not None else 0
+        return 0
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def raise_unknown_graph(graph: str, known: Sequence[GraphInfo]) -> None:
+    """Refuse an unknown graph name, suggesting the closest one (typos are the usual cause)."""
+    close = difflib.get_close_matches(graph, [g.iri for g in known], n=1)
+    hint = f"; did you mean <{close[0]}>?" if close else "; `tcap graphs` lists them"
+    raise NotFoundError(f"no graph <{graph}> in the store{hint}")
+
+
+def check_export_format(name: str) -> ox.RdfFormat:
+    """The RDF format for an export format name, or a clear error listing the valid ones."""
+    try:
+        return EXPORT_FORMATS[name]
+    except KeyError:
+        raise InputError(
+            f"unknown export format {name!r} (use one of: {', '.join(EXPORT_FORMATS)})"
+        ) from None
