@@ -109,3 +109,26 @@ class ValidationFailedError(TcapError):
     exit_code = 1
     http_status = 422
     kind = "validation-failed"
+
+
+class BusyError(TcapError):
+    """Every query worker is busy; the client should retry after a moment."""
+
+    exit_code = 1
+    http_status = 503
+    kind = "busy"
+
+
+class UnauthorizedError(TcapError):
+    """A write without a valid bearer token."""
+
+    exit_code = 2
+    http_status = 401
+    kind = "unauthorized"
+
+
+class UnsupportedMediaTypeError(InputError):
+    """A request body whose Content-Type the route does not accept."""
+
+    http_status = 415
+    kind = "unsupported-media-type"

@@ -75,11 +75,13 @@ def dataset_changes(
     role: str = DATASET,
     conforms_to: str | None = None,
     allow_reserved: bool = False,
+    records: Iterable[ox.Quad] = (),
 ) -> tuple[ChangeSet, LoadSummary]:
     """One change set that replaces every graph the datasets target and describes each of them.
 
     `datasets` pairs each parsed file with the graph its default-graph triples go to, plus the
-    source name the record should carry.
+    source name the record should carry. `records` are further catalogue quads about the graphs
+    (the validation result), written in the same transaction.
     """
     quads: list[ox.Quad] = []
     sources: dict[str, list[ParsedDataset]] = {}
@@ -94,7 +96,7 @@ def dataset_changes(
         check_graph_iri(graph, allow_reserved=allow_reserved)
     counts = triple_counts(quads)
     loaded_at = now()
-    records: list[ox.Quad] = []
+    graph_records: list[ox.Quad] = []
     for graph, contributing in sources.items():
         record = GraphRecord(
             graph=graph,
@@ -105,8 +107,8 @@ def dataset_changes(
             role=role,
             conforms_to=conforms_to,
         )
-        records += record.quads()
-    changes = ChangeSet(drop_graphs=list(sources), add=_chain(quads, records))
+        graph_records += record.quads()
+    changes = ChangeSet(drop_graphs=list(sources), add=_chain(quads, graph_records, records))
     return changes, LoadSummary({graph: counts.get(graph, 0) for graph in sources})
 
 
@@ -121,9 +123,12 @@ def commit_datasets(
     *,
     role: str = DATASET,
     conforms_to: str | None = None,
+    records: Iterable[ox.Quad] = (),
 ) -> LoadSummary:
     """Replace the targeted graphs with the datasets, atomically, with their records."""
-    changes, summary = dataset_changes(datasets, role=role, conforms_to=conforms_to)
+    changes, summary = dataset_changes(
+        datasets, role=role, conforms_to=conforms_to, records=records
+    )
     store.commit(changes)
     log.info("loaded %d triples into %d graph(s)", summary.triples, len(summary.graphs))
     return summary

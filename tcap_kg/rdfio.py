@@ -11,12 +11,14 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
+from xml.parsers import expat
 
 import pyoxigraph as ox
 
@@ -108,13 +110,20 @@ def format_by_name(name: str) -> ox.RdfFormat:
 
 
 def read_bytes(path: Path, *, max_bytes: int) -> bytes:
-    """Read a file (gunzipping `.gz`) without ever holding more than `max_bytes` of it."""
+    """Read a file (gunzipping `.gz`) without ever holding more than `max_bytes` of it.
+
+    A plain file whose size is already over the limit is refused before any of it is read.
+    """
     try:
         with path.open("rb") as raw:
-            stream = (
-                cast(IO[bytes], gzip.GzipFile(fileobj=raw)) if path.name.endswith(".gz") else raw
-            )
-            data = stream.read(max_bytes + 1)
+            compressed = path.name.endswith(".gz")
+            if not compressed and os.fstat(raw.fileno()).st_size > max_bytes:
+                data = b""
+                oversized = True
+            else:
+                stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw)) if compressed else raw
+                data = stream.read(max_bytes + 1)
+                oversized = len(data) > max_bytes
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -123,7 +132,7 @@ def read_bytes(path: Path, *, max_bytes: int) -> bytes:
         raise InputError(f"{path}: permission denied") from None
     except (OSError, EOFError, zlib.error) as exc:
         raise ParseError(f"cannot read: {exc}", source=str(path)) from exc
-    if len(data) > max_bytes:
+    if oversized:
         raise TooLargeError(
             f"{path}: larger than the {max_bytes:,}-byte limit for validated loads "
             "(TCAP_MAX_FILE_BYTES; use `tcap load --no-validate --graph IRI` to stream a large dump)"
@@ -131,15 +140,42 @@ def read_bytes(path: Path, *, max_bytes: int) -> bytes:
     return data
 
 
-def open_stream(path: Path) -> IO[bytes]:
-    """A binary stream over a possibly gzipped file, for streaming bulk loads."""
+def open_stream(path: Path, progress: Callable[[int], None] | None = None) -> IO[bytes]:
+    """A binary stream over a possibly gzipped file, for streaming bulk loads; `progress` is
+    told how many bytes of the file itself (compressed, for .gz) each read consumed."""
     try:
-        raw = path.open("rb")
+        raw: IO[bytes] = path.open("rb")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    if progress is not None:
+        raw = cast(IO[bytes], io.BufferedReader(_Metered(raw, progress)))
     if path.name.endswith(".gz"):
         return cast(IO[bytes], gzip.GzipFile(fileobj=raw))
     return raw
+
+
+class _Metered(io.RawIOBase):
+    """A file that reports how many bytes were read from it."""
+
+    def __init__(self, raw: IO[bytes], progress: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        if data:
+            self._progress(len(data))
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def parse_file(
@@ -160,7 +196,8 @@ def parse_bytes(
     try:
         quads = list(ox.parse(data, fmt, base_iri=base_iri))
     except SyntaxError as exc:
-        raise syntax_error(exc, source) from None
+        xml = data if fmt == ox.RdfFormat.RDF_XML else None
+        raise syntax_error(exc, source, xml) from None
     except (ValueError, OSError) as exc:
         raise ParseError(str(exc), source=source) from None
     return ParsedDataset(source, fmt, quads, hashlib.sha256(data).hexdigest(), len(data))
@@ -170,16 +207,31 @@ _POSITION = re.compile(r"line (\d+) column (\d+)")
 _QUERY_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
-def syntax_error(exc: SyntaxError, source: str) -> ParseError:
-    """Turn a pyoxigraph SyntaxError into our ParseError with a position where one is known."""
+def syntax_error(exc: SyntaxError, source: str, xml: bytes | None = None) -> ParseError:
+    """Turn a pyoxigraph SyntaxError into our ParseError with a position where one is known.
+
+    pyoxigraph gives no position for ill-formed XML; pass the RDF/XML document as `xml` and the
+    position is taken from Python's XML parser (which runs only on a document the guard passed).
+    """
     message = str(exc.msg if exc.msg else exc)
     line, column = exc.lineno, exc.offset
     if line is None:
         found = _POSITION.search(message) or _QUERY_POSITION.search(message)
         if found:
             line, column = int(found.group(1)), int(found.group(2))
+    if line is None and xml is not None:
+        line, column = _xml_error_position(xml)
     cleaned = re.sub(r"^(Parser error (between|at) [^:]*|error at \d+:\d+): ", "", message)
     return ParseError(cleaned, source=source, line=line, column=column)
+
+
+def _xml_error_position(data: bytes) -> tuple[int | None, int | None]:
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        return exc.lineno, exc.offset + 1
+    return None, None
 
 
 def guard(data: bytes, fmt: ox.RdfFormat, source: str) -> None:

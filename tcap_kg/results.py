@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -90,7 +91,12 @@ def render(result: QueryResult, fmt: str, *, max_rows: int | None = None) -> Ren
     assert isinstance(result, Solutions)
     rows, truncated = take(result, max_rows)
     writer = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv, "table": _table}[fmt]
-    return Rendered(writer(result.variables, rows), MEDIA_TYPES[fmt], len(rows), truncated)
+    body = (
+        _json(result.variables, rows, truncated)
+        if fmt == "json"
+        else writer(result.variables, rows)
+    )
+    return Rendered(body, MEDIA_TYPES[fmt], len(rows), truncated)
 
 
 def take(solutions: Solutions, max_rows: int | None) -> tuple[list[ox.QuerySolution], bool]:
@@ -156,7 +162,8 @@ def term_json(term: AnyTerm) -> dict[str, object]:
     }
 
 
-def _json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+def _json(variables: list[str], rows: list[ox.QuerySolution], truncated: bool = False) -> bytes:
+    """SPARQL JSON results; a cut result also says so in a top-level `truncated` member."""
     bindings = []
     for row in rows:
         binding = {}
@@ -165,9 +172,10 @@ def _json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
             if value is not None:
                 binding[name] = term_json(value)
         bindings.append(binding)
-    return json.dumps(
-        {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-    ).encode()
+    document: dict[str, object] = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    if truncated:
+        document["truncated"] = True
+    return json.dumps(document, ensure_ascii=False).encode()
 
 
 def _xml_term(term: AnyTerm) -> str:
@@ -224,10 +232,29 @@ def _csv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
     return buffer.getvalue().encode()
 
 
+_TSV_BARE = {
+    XSD + "integer": re.compile(r"^[+-]?\d+$"),
+    XSD + "decimal": re.compile(r"^[+-]?\d*\.\d+$"),
+    XSD + "double": re.compile(r"^[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+$"),
+    XSD + "boolean": re.compile(r"^(true|false)$"),
+}
+
+
+def tsv_value(term: AnyTerm | None) -> str:
+    """A term as SPARQL 1.1 TSV writes it: Turtle syntax, numbers and booleans bare."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and not term.language:
+        bare = _TSV_BARE.get(term.datatype.value)
+        if bare is not None and bare.match(term.value):
+            return term.value
+    return str(term)
+
+
 def _tsv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
     lines = ["\t".join(f"?{name}" for name in variables)]
     for row in rows:
-        lines.append("\t".join("" if row[name] is None else str(row[name]) for name in variables))
+        lines.append("\t".join(tsv_value(row[name]) for name in variables))
     return ("\n".join(lines) + "\n").encode()
 
 

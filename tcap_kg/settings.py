@@ -68,6 +68,12 @@ class Settings:
     store_token: str = _setting(
         "TCAP_STORE_TOKEN", "", "Remote store: bearer token (instead of user/password)."
     )
+    store_timeout: float = _setting(
+        "TCAP_STORE_TIMEOUT",
+        600.0,
+        "Remote store: seconds to wait for the server to finish a write or an upload.",
+        float,
+    )
     host: str = _setting("TCAP_HOST", "127.0.0.1", "Address `tcap serve` binds to.")
     port: int = _setting("TCAP_PORT", 8000, "Port `tcap serve` listens on.", int)
     workers: int = _setting("TCAP_WORKERS", 2, "WSGI worker processes for `tcap serve`.", int)
@@ -80,6 +86,24 @@ class Settings:
     query_timeout: float = _setting(
         "TCAP_QUERY_TIMEOUT", 30.0, "Seconds a query may run before its worker is stopped.", float
     )
+    query_executors: int = _setting(
+        "TCAP_QUERY_EXECUTORS",
+        2,
+        "Query processes per web worker; together they are the endpoint's concurrency limit.",
+        int,
+    )
+    queue_timeout: float = _setting(
+        "TCAP_QUEUE_TIMEOUT",
+        5.0,
+        "Seconds a query waits for a free query process before a 503 with Retry-After.",
+        float,
+    )
+    cache_bytes: int = _setting(
+        "TCAP_CACHE_BYTES",
+        64 * 1024 * 1024,
+        "Memory per web worker for cached query answers, in bytes (0 turns the cache off).",
+        int,
+    )
     max_body_bytes: int = _setting(
         "TCAP_MAX_BODY_BYTES", 10 * 1024 * 1024, "Largest request body accepted, in bytes.", int
     )
@@ -91,9 +115,14 @@ class Settings:
     )
     max_file_bytes: int = _setting(
         "TCAP_MAX_FILE_BYTES",
-        512 * 1024 * 1024,
+        128 * 1024 * 1024,
         "Largest file `tcap load` / `tcap validate` reads into memory for validation, in bytes.",
         int,
+    )
+    validator: str = _setting(
+        "TCAP_VALIDATOR",
+        "turbo",
+        "SHACL engine: `turbo` (pyshacl-turbo, fast) or `pyshacl` (the reference); same findings.",
     )
     service_allow: tuple[str, ...] = _setting(
         "TCAP_SERVICE_ALLOW",

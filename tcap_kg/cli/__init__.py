@@ -14,9 +14,13 @@ import click
 from .. import __version__
 from ..errors import TcapError
 from .common import CliContext
+from .link import link
 from .query import query
+from .reason import reason
 from .serve import serve
 from .store_commands import drop, export, graphs, init, load, stats
+from .token import token
+from .validate import validate
 
 log = logging.getLogger("tcap_kg")
 
@@ -40,7 +44,20 @@ def cli(ctx: click.Context, store: str | None, verbose: int) -> None:
     ctx.obj = CliContext.create(store=store, verbose=verbose)
 
 
-for command in (init, serve, query, load, drop, graphs, export, stats):
+for command in (
+    init,
+    serve,
+    query,
+    load,
+    drop,
+    graphs,
+    export,
+    stats,
+    token,
+    validate,
+    reason,
+    link,
+):
     cli.add_command(command)
 
 

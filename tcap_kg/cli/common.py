@@ -15,7 +15,7 @@ from tqdm import tqdm
 from ..bootstrap import is_initialised, sync_shipped
 from ..settings import Settings
 from ..shipped import ShippedFile, shipped_files
-from ..store import MEMORY, OxigraphStore, Store, open_store
+from ..store import MEMORY, OxigraphStore, Store, is_remote, open_store
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class CliContext:
         if verbose == 0 and level == "INFO":
             level = "WARNING"
         logging.basicConfig(
-            level=level, format="tcap: %(levelname)s: %(message)s", stream=sys.stderr
+            level=level, format="tcap: %(levelname)s: %(message)s", stream=sys.stderr, force=True
         )
         return cls(settings)
 
@@ -58,9 +58,9 @@ class CliContext:
 def ensure_initialised(settings: Settings) -> None:
     """Create and fill an on-disk store the first time any command touches it."""
     location = settings.store_location
-    if "://" in location or location == MEMORY:
+    if location == MEMORY:
         return
-    if (Path(location).expanduser() / "oxigraph").is_dir():
+    if is_remote(location) or (Path(location).expanduser() / "oxigraph").is_dir():
         with open_store(settings, read_only=True) as reader:
             if is_initialised(reader):
                 return

@@ -10,6 +10,7 @@ import click
 from ..catalogue import catalogue, get_query
 from ..errors import InputError
 from ..results import render, result_kind
+from ..sparql_guard import check_query
 from ..store import QueryDataset, Term
 from .common import CliContext
 
@@ -113,7 +114,10 @@ def query(
         if params:
             raise InputError("--param only applies to named queries (--name)")
         text = file.read_text(encoding="utf-8") if file else str(sparql)
+    checked = check_query(text, service_allow=cli.settings.service_allow)
     dataset = QueryDataset(default_graphs=default_graphs or None, named_graphs=named_graphs or None)
+    if dataset.is_default:
+        dataset = checked.dataset
     with cli.store() as store:
         result = store.query(text, dataset=dataset, bindings=bindings)
         chosen = fmt or ("turtle" if result_kind(result) == "graph" else "table")

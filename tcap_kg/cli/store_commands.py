@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import click
+import pyoxigraph as ox
 
+from ..bulk import streamable
 from ..loading import check_graph_iri, commit_datasets, default_graph_for
-from ..rdfio import ParsedDataset, parse_file
+from ..rdfio import ParsedDataset
 from ..records import read_records
 from ..results import short
 from ..store import Solutions
 from ..store.base import check_export_format
 from .common import CliContext, initialise, progress_bar
+from .dumps import stream_dumps
+from .validate import expand_inputs
 
 pass_cli = click.make_pass_decorator(CliContext)
 
@@ -53,31 +56,66 @@ def init(cli: CliContext, force: bool) -> None:
     metavar="IRI",
     help="Graph for the triples (default: .../graph/dataset/<file name>).",
 )
+@click.option(
+    "--no-validate",
+    "skip_validation",
+    is_flag=True,
+    help="Load without checking the shapes (for external data that is not ours to fix); "
+    ".nt/.nq/.ttl/.trig files (also .gz) are then streamed, whatever their size.",
+)
 @pass_cli
-def load(cli: CliContext, files: tuple[Path, ...], graph: str | None) -> None:
-    """Load RDF files into the store as one dataset, all or nothing.
+def load(
+    cli: CliContext, files: tuple[Path, ...], graph: str | None, skip_validation: bool
+) -> None:
+    """Load RDF files or filled-in CSV templates into the store as one dataset, all or nothing.
 
-    Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl (and any of them .gz).
-    TriG and N-Quads keep their own named graphs; the other formats go to --graph. Loading a
-    file again replaces the graphs it fills.
+    Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl (and any of them .gz), and .csv
+    files named after a template. TriG and N-Quads keep their own named graphs; the other formats
+    go to --graph. Loading a file again replaces the graphs it fills. The dataset is validated
+    first: any violation refuses all of it (the report says why, exit status 1).
 
     \b
-    Example:
-      tcap load data/dalian.ttl --graph https://w3id.org/tcap-kg/graph/dataset/dalian
+    Examples:
+      tcap load examples/dalian/dalian.ttl --graph https://w3id.org/tcap-kg/graph/dataset/dalian
+      tcap load --no-validate --graph https://w3id.org/tcap-kg/graph/external/wikidata wd.nt.gz
     """
+    from ..validation import render_text  # noqa: PLC0415 (heavy: only when loading)
+    from ..validation.gate import DatasetRefused, gate, read_dataset  # noqa: PLC0415
+
     if graph is not None:
         check_graph_iri(graph)
+    paths = expand_inputs(files)
+    if skip_validation and all(streamable(path) for path in paths):
+        stream_dumps(cli, paths, graph)
+        return
     parsed: list[tuple[ParsedDataset, str]] = []
-    with progress_bar(total=len(files), unit="file", desc="parsing") as bar:
-        for path in files:
-            dataset = parse_file(path, max_bytes=cli.settings.max_file_bytes)
-            parsed.append((replace(dataset, source=path.name), graph or default_graph_for(path)))
+    locators = []
+    with progress_bar(total=len(paths), unit="file", desc="parsing") as bar:
+        for path in paths:
+            dataset, locator = read_dataset(
+                path, name=path.name, max_bytes=cli.settings.max_file_bytes
+            )
+            parsed.append((dataset, graph or default_graph_for(path)))
+            locators.append(locator)
             bar.update(1)
     if not any(dataset.quads for dataset, _ in parsed):
         click.echo("nothing to load: the files hold no triples", err=True)
         sys.exit(1)
     with cli.store(write=True) as store:
-        summary = commit_datasets(store, parsed)
+        conforms_to: str | None = None
+        records: list[ox.Quad] = []
+        if not skip_validation:
+            try:
+                report, records = gate(
+                    store, parsed, locators=locators, engine=cli.settings.validator
+                )
+            except DatasetRefused as refused:
+                click.echo(render_text(refused.report), nl=False)
+                raise
+            conforms_to = report.shapes[0] if report.shapes else None
+            if report.findings:
+                click.echo(report.summary(), err=True)
+        summary = commit_datasets(store, parsed, conforms_to=conforms_to, records=records)
     for target, count in summary.graphs.items():
         click.echo(f"loaded {count} triples into <{target}>")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..settings import Settings
 from .base import (
+    BulkSource,
     ChangeSet,
     GraphInfo,
     QueryDataset,
@@ -17,31 +18,38 @@ from .base import (
     Triples,
 )
 from .oxigraph import OxigraphStore
+from .remote import RemoteStore, is_remote, open_remote
 
 MEMORY = "memory:"
 
 __all__ = [
     "MEMORY",
+    "BulkSource",
     "ChangeSet",
     "GraphInfo",
     "OxigraphStore",
     "QueryDataset",
     "QueryResult",
+    "RemoteStore",
     "Solutions",
     "Store",
     "Term",
     "Triples",
+    "is_remote",
     "open_store",
 ]
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:
-    """Open the configured store: `memory:`, a directory, or (later) a remote SPARQL server."""
+    """Open the configured store: `memory:`, a directory, or a remote SPARQL server."""
     location = settings.store_location
     if location == MEMORY:
         return OxigraphStore.memory()
+    if is_remote(location):
+        return open_remote(settings, read_only=read_only)
     if "://" in location:
         raise InputError(
-            f"TCAP_STORE={location!r}: unsupported store scheme (use a directory path or `memory:`)"
+            f"TCAP_STORE={location!r}: unsupported store scheme (use a directory path, `memory:` "
+            "or a SPARQL server as sparql+http(s)://host:port/path)"
         )
     return OxigraphStore(Path(location).expanduser(), read_only=read_only)

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import difflib
 import logging
+import time
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, TypeAlias
+from typing import IO, TypeAlias, TypeVar
 
 import pyoxigraph as ox
 
-from ..errors import InputError, NotFoundError
+from ..errors import InputError, NotFoundError, StoreError
+from ..namespaces import CATALOG_GRAPH, STAGING_PREFIX
 
 log = logging.getLogger(__name__)
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+T = TypeVar("T")
 
 
 class Solutions:
@@ -99,6 +103,22 @@ class ChangeSet:
         return list(dict.fromkeys([*self.drop_graphs, *self.undescribe]))
 
 
+@dataclass(frozen=True)
+class BulkSource:
+    """One dump to stream into the store.
+
+    `open()` gives a fresh binary stream of it (already decompressed); triples go to
+    `default_graph`, quads of dataset formats keep their graph; `graphs` lists every graph the
+    dump fills, found beforehand, so a store can prepare (and, after a crash, undo) exactly those.
+    """
+
+    name: str
+    open: Callable[[], IO[bytes]]
+    format: ox.RdfFormat
+    default_graph: str
+    graphs: tuple[str, ...]
+
+
 class Store(ABC):
     """A quad store that answers SPARQL and commits changes atomically."""
 
@@ -145,6 +165,19 @@ class Store(ABC):
     def close(self) -> None:
         """Release the store; the object is unusable afterwards."""
 
+    @abstractmethod
+    def bulk_load(
+        self,
+        sources: Sequence[BulkSource],
+        describe: Callable[[Mapping[str, int]], list[ox.Quad]],
+    ) -> dict[str, int]:
+        """Replace the graphs the dumps fill by streaming them in, never holding a dump in memory.
+
+        After the data, `describe(triples per graph)` gives the records to add. A crash or a kill
+        at any point leaves the store with all of the dumps or none of them; graphs the load does
+        not touch are never affected. Returns the triples per graph.
+        """
+
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads (each already in its named graph) in one transaction."""
         self.commit(ChangeSet(add=quads))
@@ -169,7 +202,7 @@ class Store(ABC):
             result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         else:
             result = self.query(
-                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                 bindings={"g": ox.NamedNode(graph)},
             )
         assert isinstance(result, Solutions)
@@ -200,3 +233,92 @@ def check_export_format(name: str) -> ox.RdfFormat:
         raise InputError(
             f"unknown export format {name!r} (use one of: {', '.join(EXPORT_FORMATS)})"
         ) from None
+
+
+def staging_prefix() -> str:
+    """A fresh prefix for one commit's staging graphs; the time in it lets a remote store tell
+    abandoned staging graphs from those of a load still running elsewhere."""
+    return f"{STAGING_PREFIX}{int(time.time())}:{uuid.uuid4().hex}:"
+
+
+def staged_at(graph: str) -> int | None:
+    """When the commit that made a staging graph began (seconds since the epoch), if known."""
+    stamp = graph.removeprefix(STAGING_PREFIX).split(":", 1)[0]
+    return int(stamp) if stamp.isdigit() else None
+
+
+def sparql_term(term: Term) -> str:
+    """An RDF term written as SPARQL text; pyoxigraph escapes literals and has validated IRIs,
+    so user-supplied values can never break out of the term."""
+    if isinstance(term, ox.Triple):
+        return f"<< {sparql_term(term.subject)} {sparql_term(term.predicate)} {sparql_term(term.object)} >>"
+    return str(term)
+
+
+def commit_update(
+    changes: ChangeSet, staged: Mapping[str, str], insert: Sequence[ox.Quad] = ()
+) -> str:
+    """The single SPARQL update that turns staged graphs into the committed state atomically.
+
+    Drops the replaced graphs, removes the descriptions of forgotten graphs, moves each staged
+    graph into its target and inserts `insert` (small: graph records), in that order.
+    """
+    operations = [f"DROP SILENT GRAPH {sparql_term(ox.NamedNode(g))}" for g in changes.drop_graphs]
+    operations += [
+        f"DELETE {{ GRAPH <{CATALOG_GRAPH}> {{ {iri} ?p ?o . ?o ?p2 ?o2 }} }} "
+        f"WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ {iri} ?p ?o "
+        "OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) } } }"
+        for iri in (sparql_term(ox.NamedNode(graph)) for graph in changes.forgotten)
+    ]
+    for target, stage in staged.items():
+        source = sparql_term(ox.NamedNode(stage))
+        operations += [
+            f"ADD SILENT GRAPH {source} TO GRAPH {sparql_term(ox.NamedNode(target))}",
+            f"DROP SILENT GRAPH {source}",
+        ]
+    if insert:
+        operations.append(insert_data(insert))
+    return " ;\n".join(operations)
+
+
+def insert_data(quads: Iterable[ox.Quad]) -> str:
+    """`INSERT DATA` for quads in named graphs; blank nodes keep one label across the block."""
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        graph = quad.graph_name
+        if not isinstance(graph, ox.NamedNode):
+            raise InputError("internal: a quad without a target graph reached the store")
+        line = f"{sparql_term(quad.subject)} {sparql_term(quad.predicate)} {sparql_term(quad.object)} ."
+        by_graph.setdefault(sparql_term(graph), []).append(line)
+    blocks = [f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}" for graph, lines in by_graph.items()]
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
+
+
+class HeldIterator(Iterator[T]):
+    """Streams results while a resource (a read lock, an HTTP response) is held; releases it
+    when exhausted, closed or dropped. Read errors surface as StoreError.
+
+    A plain generator would not do: one that is never started never runs its `finally`.
+    """
+
+    def __init__(self, inner: Iterable[T], release: Callable[[], None]) -> None:
+        self._inner = iter(inner)
+        self._release: Callable[[], None] | None = release
+
+    def __next__(self) -> T:
+        try:
+            return next(self._inner)
+        except StopIteration:
+            self.close()
+            raise
+        except (OSError, SyntaxError, ValueError) as exc:
+            self.close()
+            raise StoreError(f"reading results failed: {exc}") from exc
+
+    def close(self) -> None:
+        if self._release is not None:
+            release, self._release = self._release, None
+            release()
+
+    def __del__(self) -> None:
+        self.close()

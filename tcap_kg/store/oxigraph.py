@@ -11,10 +11,12 @@ and still see a `tcap load` made while they serve.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
+import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -22,24 +24,30 @@ from typing import IO, Any, TypeVar
 import pyoxigraph as ox
 
 from ..errors import InputError, QueryError, StoreError
-from ..namespaces import CATALOG_GRAPH, PREFIXES, STAGING_PREFIX
-from ..rdfio import syntax_error
+from ..namespaces import CATALOG_GRAPH, PREFIXES
+from ..rdfio import DEFAULT_BASE_IRI, syntax_error
 from .base import (
+    BulkSource,
     ChangeSet,
     GraphInfo,
+    HeldIterator,
     QueryDataset,
     QueryResult,
     Solutions,
     Store,
     Term,
     Triples,
+    commit_update,
+    insert_data,
     raise_unknown_graph,
+    sparql_term,
 )
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 LOCK_WAIT_SECONDS = 30.0
+BULK_JOURNAL = "bulk-load.json"
 
 
 class OxigraphStore(Store):
@@ -73,7 +81,7 @@ class OxigraphStore(Store):
                 self._release()
                 raise StoreError(f"{location}: cannot open the store: {exc}") from exc
             self._bump_generation()
-            self._drop_staging()
+            self._undo_interrupted_bulk_load()
 
     @classmethod
     def memory(cls) -> OxigraphStore:
@@ -168,45 +176,125 @@ class OxigraphStore(Store):
             raise StoreError("this store handle is read-only")
         return self._handle()
 
-    def _drop_staging(self) -> None:
-        """Remove what an interrupted commit left behind, so the store is whole again."""
+    def _journal_path(self) -> Path | None:
+        return None if self.location is None else self.location / BULK_JOURNAL
+
+    def _undo_interrupted_bulk_load(self) -> None:
+        """Remove the graphs of a bulk load that was killed: they hold part of a dump at most."""
+        journal = self._journal_path()
+        if journal is None or not journal.exists():
+            return
+        try:
+            graphs = [str(g) for g in json.loads(journal.read_text())["graphs"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{journal}: unreadable bulk-load journal ({exc})") from exc
+        log.warning(
+            "removing %d graph(s) that an interrupted bulk load left incomplete: %s",
+            len(graphs),
+            ", ".join(graphs),
+        )
+        self._remove_graphs(graphs)
+        journal.unlink()
+
+    def _remove_graphs(self, graphs: Iterable[str]) -> None:
+        """Remove graphs and their records (a graph at a time: deleting is Oxigraph's slow path)."""
         store = self._writable()
-        leftovers = [
-            g
-            for g in store.named_graphs()
-            if isinstance(g, ox.NamedNode) and g.value.startswith(STAGING_PREFIX)
-        ]
-        for graph in leftovers:
-            log.warning("removing staging graph %s left by an interrupted load", graph.value)
-            store.remove_graph(graph)
+        graphs = list(graphs)
+        for graph in graphs:
+            store.remove_graph(ox.NamedNode(graph))
+        store.update(commit_update(ChangeSet(undescribe=graphs), {}))
+
+    def bulk_load(
+        self,
+        sources: Sequence[BulkSource],
+        describe: Callable[[Mapping[str, int]], list[ox.Quad]],
+    ) -> dict[str, int]:
+        """Stream the dumps straight into their graphs, with a journal instead of staging.
+
+        Staging and one `ADD` would keep the old graphs until the end, but Oxigraph copies a
+        graph inside one in-memory transaction (measured: 170 s and 3.6 GB for a million
+        triples). So the journal names the graphs first; a load that dies before its records
+        are written is undone when the store is next opened for writing. Readers never see the
+        half-way state: this process holds the store exclusively while it writes. The price:
+        a replacement killed midway leaves its graph absent rather than old.
+        """
+        store = self._writable()
+        targets = list(dict.fromkeys(graph for source in sources for graph in source.graphs))
+        journal = self._journal_path()
+        if journal is not None:
+            _write_atomically(journal, json.dumps({"graphs": targets}))
+        current = sources[0].name if sources else "dump"
+        try:
+            self._remove_graphs(targets)
+            for source in sources:
+                current = source.name
+                with source.open() as stream:
+                    store.bulk_load(
+                        input=stream,
+                        format=source.format,
+                        base_iri=DEFAULT_BASE_IRI,
+                        to_graph=ox.NamedNode(source.default_graph),
+                    )
+            counts = {graph: self.count(graph) for graph in targets}
+            store.update(insert_data(describe(counts)))
+            self.flush()
+        except BaseException as exc:
+            self._remove_graphs(targets)
+            if journal is not None:
+                journal.unlink(missing_ok=True)
+            if isinstance(exc, SyntaxError):
+                raise syntax_error(exc, current) from None
+            if isinstance(exc, OSError):
+                raise StoreError(f"bulk load failed, its graphs were removed: {exc}") from exc
+            raise
+        finally:
+            self._changed()
+        if journal is not None:
+            journal.unlink()
+            self._optimize()
+        return counts
+
+    def _optimize(self) -> None:
+        """Compact the files a bulk load wrote directly, while this process still holds the
+        store. Measured on 10M triples: 20 s here, and a GROUP BY over the whole graph takes
+        1.9 s instead of 6.9 s in the server's query processes afterwards."""
+        log.info("optimising the store for reads after the bulk load")
+        try:
+            self._writable().optimize()
+        except OSError as exc:
+            raise StoreError(
+                f"the load is complete, but optimising the store failed: {exc}"
+            ) from exc
 
     def commit(self, changes: ChangeSet) -> None:
+        """One transaction either way: a plain `extend` when nothing has to go, else one update.
+
+        Measured on Oxigraph 0.5 (100k triples): staging the data in a graph and moving it with
+        `ADD` took 26 s, one `DROP …; DELETE …; INSERT DATA …` update 7 s, and `extend` into an
+        absent graph 2 s, so a first load takes the fast path and a replacement the single update.
+        """
         store = self._writable()
-        if not changes.forgotten:
-            try:
-                store.extend(_checked(changes.add))
-            except OSError as exc:
-                raise StoreError(f"write failed, nothing was written: {exc}") from exc
-            self._changed()
-            return
-        staging = f"{STAGING_PREFIX}{uuid.uuid4().hex}:"
-        targets: dict[str, str] = {}
-
-        def staged(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-            for quad in _checked(quads):
-                graph = quad.graph_name
-                assert isinstance(graph, ox.NamedNode)
-                name = targets.setdefault(graph.value, f"{staging}{len(targets)}")
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(name))
-
         try:
-            store.extend(staged(changes.add))
-            store.update(commit_update(changes, targets))
+            if self._nothing_to_remove(store, changes):
+                store.extend(_checked(changes.add))
+            else:
+                store.update(commit_update(changes, {}, list(_checked(changes.add))))
         except OSError as exc:
-            for stage in targets.values():
-                store.remove_graph(ox.NamedNode(stage))
             raise StoreError(f"write failed, nothing was written: {exc}") from exc
         self._changed()
+
+    def _nothing_to_remove(self, store: ox.Store, changes: ChangeSet) -> bool:
+        if any(store.contains_named_graph(ox.NamedNode(g)) for g in changes.drop_graphs):
+            return False
+        if not changes.forgotten:
+            return True
+        described = store.query(
+            "ASK { GRAPH ?catalog { ?graph ?p ?o } VALUES ?graph { "
+            + " ".join(sparql_term(ox.NamedNode(g)) for g in changes.forgotten)
+            + " } }",
+            substitutions={ox.Variable("catalog"): ox.NamedNode(CATALOG_GRAPH)},
+        )
+        return not bool(described)
 
     def _changed(self) -> None:
         self._memory_generation += 1
@@ -254,8 +342,8 @@ class OxigraphStore(Store):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            return Solutions(names, _HeldIterator(result, self._leave_read))
-        return Triples(_HeldIterator(result, self._leave_read))
+            return Solutions(names, HeldIterator(result, self._leave_read))
+        return Triples(HeldIterator(result, self._leave_read))
 
     def update(self, sparql: str) -> None:
         store = self._writable()
@@ -306,7 +394,7 @@ class OxigraphStore(Store):
     def generation(self) -> str:
         if self.location is None:
             return f"memory-{id(self)}-{self._memory_generation}"
-        return self._read_generation()
+        return f"{self._read_generation()}-{self._memory_generation}"
 
     def flush(self) -> None:
         """Persist buffered writes; a no-op for memory stores."""
@@ -326,22 +414,6 @@ class OxigraphStore(Store):
         if self._lock_file is not None:
             self._lock_file.close()
             self._lock_file = None
-
-
-def commit_update(changes: ChangeSet, staged: Mapping[str, str]) -> str:
-    """The single SPARQL update that turns staged graphs into the committed state atomically."""
-    operations = [f"DROP SILENT GRAPH <{graph}>" for graph in changes.drop_graphs]
-    operations += [
-        f"DELETE {{ GRAPH <{CATALOG_GRAPH}> {{ <{graph}> ?p ?o . ?o ?p2 ?o2 }} }} "
-        f"WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{graph}> ?p ?o "
-        "OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) } } }"
-        for graph in changes.forgotten
-    ]
-    operations += [
-        f"ADD SILENT GRAPH <{stage}> TO GRAPH <{target}> ;\nDROP SILENT GRAPH <{stage}>"
-        for target, stage in staged.items()
-    ]
-    return " ;\n".join(operations)
 
 
 def _checked(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -364,30 +436,11 @@ def _dataset_options(dataset: QueryDataset | None) -> dict[str, Any]:
     return options
 
 
-class _HeldIterator(Iterator[T]):
-    """Streams results while a read lock is held; releases it when exhausted, closed or dropped.
-
-    A plain generator would not do: one that is never started never runs its `finally`.
-    """
-
-    def __init__(self, inner: Iterable[T], release: Callable[[], None]) -> None:
-        self._inner = iter(inner)
-        self._release: Callable[[], None] | None = release
-
-    def __next__(self) -> T:
-        try:
-            return next(self._inner)
-        except StopIteration:
-            self.close()
-            raise
-        except OSError as exc:
-            self.close()
-            raise StoreError(f"reading results failed: {exc}") from exc
-
-    def close(self) -> None:
-        if self._release is not None:
-            release, self._release = self._release, None
-            release()
-
-    def __del__(self) -> None:
-        self.close()
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a small file so that a crash leaves the old content or the new, synced to disk."""
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)

@@ -1,4 +1,5 @@
-"""What the app holds for its lifetime: the settings and its handle on the store."""
+"""What the app holds for its lifetime: settings, the store (through the query executors), the
+result cache, the write tokens and the metrics."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from flask import current_app
 
 from ..bootstrap import sync_shipped
 from ..settings import Settings
-from ..store import MEMORY, Store, open_store
+from ..tokens import TokenFile, tokens_path
+from .cache import ResultCache
+from .metrics import Metrics, instruments
+from .pooled_store import PooledStore
 
 
 @dataclass
@@ -16,17 +20,25 @@ class AppState:
     """Per-process state of the app."""
 
     settings: Settings
-    store: Store
+    store: PooledStore
+    cache: ResultCache
+    tokens: TokenFile
+    metrics: Metrics
 
     @classmethod
     def open(cls, settings: Settings) -> AppState:
         """Open the store; an in-memory store is filled with the shipped graphs right away."""
-        if settings.store_location == MEMORY:
-            store = open_store(settings)
-            sync_shipped(store)
-        else:
-            store = open_store(settings, read_only=not settings.update)
-        return cls(settings, store)
+        return cls(
+            settings,
+            PooledStore.open(settings, sync_shipped),
+            ResultCache(settings.cache_bytes),
+            TokenFile(tokens_path(settings)),
+            instruments(),
+        )
+
+    def close(self) -> None:
+        """Stop the query executors and release the store."""
+        self.store.close()
 
 
 def state() -> AppState:

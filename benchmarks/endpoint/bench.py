@@ -1,0 +1,541 @@
+"""Endpoint benchmark: `tcap serve` side by side with `oxigraph serve` and rdflib-endpoint.
+
+Needs, besides the dev venv (tcap_kg installed, which brings the `oxigraph` server binary of
+the PyPI package `oxigraph`):
+
+- `ab` (ApacheBench), from the Debian package `apache2-utils`;
+- for the rdflib-endpoint peer: the `rdflib-endpoint` command and `uvicorn`
+  (`pip install rdflib-endpoint uvicorn`); skip that peer with `--no-rdflib`.
+
+The script checks for them first and says what is missing. Run it by hand:
+
+    python benchmarks/endpoint/bench.py --cities 10000
+    python benchmarks/endpoint/bench.py --cities 54000 --no-rdflib   # ~10M triples, for (e)
+
+All servers serve the same synthetic data (benchmarks/synth.py, our vocabulary, 186 triples per
+city) on 127.0.0.1 in one run. Each query of the mix is measured with `ab -k` at concurrency 1
+and 8 for a fixed time; the table gives requests/s, p50 and p99 latency and the ratios against
+the peers, then checks the goals of issue 5:
+
+  (a) queries taking >= 10 ms in oxigraph serve: tcap >= 0.9x its throughput at c=8, cache off
+  (b) trivial ASK at c=1: tcap's median at most 1 ms above oxigraph serve's
+  (c) the whole mix: tcap >= 20x rdflib-endpoint's throughput
+  (d) cache on, a repeated named query: tcap at least as fast as oxigraph serve
+  (e) memory of all tcap processes (master, workers, executors; PSS and RSS) with the on-disk
+      store, sampled while the whole mix runs against it: within 2 GiB
+
+tcap runs with every safety feature on (guard, executors with the timeout, row cap, metrics,
+access log); the cache is off except for (d) and (e), which use the default settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tcap_kg.catalogue import get_query
+from tcap_kg.store.remote import bind
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+BIN = Path(sys.executable).parent
+GRAPH = "https://w3id.org/tcap-kg/graph/dataset/synth"
+CITY = "https://w3id.org/tcap-kg/id/city/synth-0000007"
+PREFIX = "PREFIX tcap: <https://w3id.org/tcap-kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+
+MIX = {
+    "ask": f"ASK {{ <{CITY}> a <https://w3id.org/tcap-kg/ontology#City> }}",
+    "lookup": PREFIX + f"SELECT ?label WHERE {{ <{CITY}> rdfs:label ?label }}",
+    "claims-of-city": PREFIX
+    + f"SELECT ?claim ?statement WHERE {{ ?claim tcap:claimScope <{CITY}> ; tcap:statement ?statement }}",
+    "page-100": PREFIX
+    + "SELECT ?city ?label WHERE { ?city a tcap:City ; rdfs:label ?label } LIMIT 100",
+    "count-types": "SELECT ?type (COUNT(*) AS ?n) WHERE { ?s a ?type } GROUP BY ?type",
+    "claims-per-component": PREFIX
+    + "SELECT ?component (COUNT(?claim) AS ?n) WHERE { ?claim tcap:hasComponentMapping ?m . "
+    "?m tcap:mapsToComponent ?component } GROUP BY ?component",
+}
+
+
+MIN_FOR_P99 = 100
+IDLE_CPU = 0.05
+SLOW_SHARE = 20
+
+
+@dataclass
+class Cell:
+    rps: float
+    p50: float
+    p99: float
+    failed: int
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 900) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run([str(a) for a in args], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def ab(
+    url: str,
+    concurrency: int,
+    work: Path,
+    *,
+    seconds: float | None = None,
+    requests: int | None = None,
+) -> Cell:
+    """Measure one URL with ApacheBench (keep-alive) for `seconds`, or for a number of
+    `requests` (for queries so slow a time window would end before any answer)."""
+    report = work / "ab.csv"
+    limit = ["-n", str(requests)] if requests else ["-t", str(seconds), "-n", "10000000"]
+    output = subprocess.run(
+        [
+            "ab",
+            "-k",
+            "-q",
+            "-s",
+            "600",
+            "-c",
+            str(concurrency),
+            *limit,
+            "-e",
+            str(report),
+            "-H",
+            "Accept: application/sparql-results+json",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    found = re.search(r"Requests per second:\s+([\d.]+)", output)
+    complete = re.search(r"Complete requests:\s+(\d+)", output)
+    if found is None or complete is None or int(complete.group(1)) == 0:
+        return Cell(0.0, float("nan"), float("nan"), -1)
+    rps = float(found.group(1))
+    failed = int(re.search(r"Failed requests:\s+(\d+)", output).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
+    percent = {int(float(row[0])): float(row[1]) for row in list(csv.reader(report.open()))[1:]}
+    p99 = percent[99] if int(complete.group(1)) >= MIN_FOR_P99 else float("nan")
+    return Cell(rps, percent[50], p99, failed + (int(non2xx.group(1)) if non2xx else 0))
+
+
+def measure(
+    servers: Servers, peer: str, url: str, concurrency: int, work: Path, seconds: float
+) -> Cell:
+    """One measurement after a warm-up request, then a wait until the server is idle again.
+
+    A query whose warm-up answer takes more than a twentieth of the time window is measured
+    over a number of requests (two per client) instead: a window of a few seconds would end
+    before such answers arrive, or count only the first, slowest ones.
+    """
+    started = time.monotonic()
+    ab(url, 1, work, requests=1)
+    once = time.monotonic() - started
+    settle(servers.processes[peer].pid)
+    if once > seconds / SLOW_SHARE:
+        cell = ab(url, concurrency, work, requests=2 * concurrency)
+    else:
+        cell = ab(url, concurrency, work, seconds=seconds)
+    settle(servers.processes[peer].pid)
+    return cell
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process and its descendants."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return total
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    return total + sum(cpu_seconds(int(child)) for child in children)
+
+
+def settle(pid: int, limit: float = 600) -> None:
+    """Wait until a server has finished the work a measurement left behind: when ab stops at
+    the end of its time window, slow requests already sent keep a server busy (rdflib-endpoint
+    for minutes), which would slow down whatever is measured next."""
+    deadline = time.monotonic() + limit
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - before < IDLE_CPU:
+            return
+        before = now
+
+
+@dataclass
+class Footprint:
+    """Memory of one process: its role in the server and its PSS and RSS in bytes."""
+
+    role: str
+    pid: int
+    pss: int
+    rss: int
+
+
+def footprints(pid: int, depth: int = 0) -> list[Footprint]:
+    """A server process and its descendants; for tcap serve depth 0 is gunicorn's master,
+    1 a web worker, 2 a query executor."""
+    roles = ("master", "worker", "executor")
+    found: list[Footprint] = []
+    try:
+        fields = {
+            line.split(":")[0]: int(line.split()[1]) * 1024
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+        }
+        found.append(Footprint(roles[min(depth, 2)], pid, fields["Pss"], fields["Rss"]))
+    except (OSError, KeyError, IndexError, ValueError):
+        return found
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    for child in children:
+        found += footprints(int(child), depth + 1)
+    return found
+
+
+def memory_under_mix(url: str, pid: int, seconds: float, work: Path) -> list[Footprint]:
+    """The footprints at the moment of the highest total PSS while every query of the mix is
+    sent at once (two clients per query) for `seconds`."""
+    clients = [
+        subprocess.Popen(
+            [
+                "ab",
+                "-k",
+                "-q",
+                "-s",
+                "600",
+                "-c",
+                "2",
+                "-t",
+                str(seconds),
+                "-n",
+                "10000000",
+                "-H",
+                "Accept: application/sparql-results+json",
+                url + "?query=" + urllib.parse.quote(query),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=work,
+        )
+        for query in MIX.values()
+    ]
+    peak: list[Footprint] = []
+    while any(client.poll() is None for client in clients):
+        sample = footprints(pid)
+        if sum(f.pss for f in sample) > sum(f.pss for f in peak):
+            peak = sample
+        time.sleep(0.5)
+    return peak
+
+
+def print_footprints(name: str, peak: list[Footprint]) -> None:
+    mib = 2**20
+    print(f"    {name}: {'role':<9}{'count':>6}{'PSS MiB':>10}{'RSS MiB':>10}")
+    for role in dict.fromkeys(f.role for f in peak):
+        group = [f for f in peak if f.role == role]
+        print(
+            f"    {'':<{len(name) + 1}} {role:<9}{len(group):>6}"
+            f"{sum(f.pss for f in group) / mib:>10.0f}{sum(f.rss for f in group) / mib:>10.0f}"
+        )
+    print(
+        f"    {'':<{len(name) + 1}} {'all':<9}{len(peak):>6}"
+        f"{sum(f.pss for f in peak) / mib:>10.0f}{sum(f.rss for f in peak) / mib:>10.0f}"
+    )
+
+
+class Servers:
+    def __init__(self, work: Path, data: Path, use_rdflib: bool) -> None:
+        self.work, self.data = work, data
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.urls: dict[str, str] = {}
+        self.use_rdflib = use_rdflib
+
+    def start(self) -> None:
+        store = self.work / "tcap-store"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TCAP_")}
+        env.update({"TCAP_STORE": str(store), "TCAP_LOG_LEVEL": "WARNING"})
+        if not (store / "oxigraph").exists():
+            started = time.monotonic()
+            run(
+                BIN / "python",
+                "-m",
+                "tcap_kg",
+                "load",
+                "--no-validate",
+                "--graph",
+                GRAPH,
+                self.data,
+                env=env,
+            )
+            print(f"tcap load: {time.monotonic() - started:.1f} s", flush=True)
+        for name, cache in (("tcap", "0"), ("tcap+cache", str(64 << 20))):
+            port = free_port()
+            self._spawn(
+                name,
+                [BIN / "python", "-m", "tcap_kg", "serve", "--port", str(port)],
+                {**env, "TCAP_CACHE_BYTES": cache},
+                f"http://127.0.0.1:{port}/sparql",
+            )
+        oxi = self.work / "oxigraph"
+        if not oxi.exists():
+            started = time.monotonic()
+            run(BIN / "oxigraph", "load", "--location", oxi, "--file", self.data, "--graph", GRAPH)
+            run(BIN / "oxigraph", "optimize", "--location", oxi)
+            print(f"oxigraph load: {time.monotonic() - started:.1f} s", flush=True)
+        port = free_port()
+        self._spawn(
+            "oxigraph",
+            [
+                BIN / "oxigraph",
+                "serve",
+                "--location",
+                oxi,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            None,
+            f"http://127.0.0.1:{port}/query",
+        )
+        if self.use_rdflib:
+            port = free_port()
+            self._spawn(
+                "rdflib-endpoint",
+                [
+                    BIN / "rdflib-endpoint",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    self.data,
+                ],
+                None,
+                f"http://127.0.0.1:{port}/",
+            )
+        for name, url in self.urls.items():
+            started = time.monotonic()
+            wait_for(url + "?query=" + urllib.parse.quote("ASK {}"))
+            print(f"{name} up after {time.monotonic() - started:.1f} s more", flush=True)
+
+    def _spawn(
+        self, name: str, argv: list[str | Path], env: dict[str, str] | None, url: str
+    ) -> None:
+        log = (self.work / f"{name}.log").open("wb")
+        self.processes[name] = subprocess.Popen(
+            [str(a) for a in argv], env=env, stdout=log, stderr=log, start_new_session=True
+        )
+        self.urls[name] = url
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def missing_tools(use_rdflib: bool) -> list[str]:
+    """What this benchmark needs and cannot find, each with how to get it."""
+    missing = []
+    if shutil.which("ab") is None:
+        missing.append("`ab` (ApacheBench): apt-get install apache2-utils")
+    if not (BIN / "oxigraph").exists():
+        missing.append(f"the `oxigraph` server in {BIN}: pip install oxigraph")
+    if use_rdflib:
+        if not (BIN / "rdflib-endpoint").exists():
+            missing.append(
+                f"`rdflib-endpoint` in {BIN}: pip install rdflib-endpoint (or --no-rdflib)"
+            )
+        if importlib.util.find_spec("uvicorn") is None:
+            missing.append(
+                "uvicorn, which rdflib-endpoint runs on: pip install uvicorn (or --no-rdflib)"
+            )
+    return missing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="endpoint benchmark against oxigraph serve and rdflib-endpoint"
+    )
+    parser.add_argument("--cities", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per query and concurrency")
+    parser.add_argument(
+        "--mix-seconds", type=float, default=20.0, help="how long the mix runs for (e)"
+    )
+    parser.add_argument(
+        "--no-rdflib", action="store_true", help="skip rdflib-endpoint (large data)"
+    )
+    parser.add_argument("--work", type=Path, help="working directory (default: a temp dir)")
+    args = parser.parse_args()
+    missing = missing_tools(not args.no_rdflib)
+    if missing:
+        sys.exit("bench.py cannot run; missing:\n  " + "\n  ".join(missing))
+    work = args.work or Path(tempfile.mkdtemp(prefix="tcap-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / f"synth-{args.cities}.nt"
+    if not data.exists():
+        started = time.monotonic()
+        run(
+            BIN / "python",
+            REPO / "benchmarks" / "synth.py",
+            "--cities",
+            str(args.cities),
+            "--violations",
+            "0",
+            "-o",
+            data,
+        )
+        print(f"generated {data} in {time.monotonic() - started:.1f} s", flush=True)
+    servers = Servers(work, data, not args.no_rdflib)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    try:
+        servers.start()
+        report(servers, args.seconds, args.mix_seconds, work)
+    finally:
+        servers.stop()
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def report(servers: Servers, seconds: float, mix_seconds: float, work: Path) -> None:
+    peers = [name for name in ("tcap", "oxigraph", "rdflib-endpoint") if name in servers.urls]
+    results: dict[tuple[str, str, int], Cell] = {}
+    print(
+        f"\n{'query':<22}{'c':>3} "
+        + "".join(f"{p + ' rps':>18}{'p50 ms':>9}{'p99 ms':>9}" for p in peers)
+        + f"{'tcap/oxi':>10}"
+        + ("{:>10}".format("tcap/rdfl") if "rdflib-endpoint" in peers else "")
+    )
+    for query_name, query in MIX.items():
+        for concurrency in (1, 8):
+            line = f"{query_name:<22}{concurrency:>3} "
+            for peer in peers:
+                cell = measure(
+                    servers,
+                    peer,
+                    servers.urls[peer] + "?query=" + urllib.parse.quote(query),
+                    concurrency,
+                    work,
+                    seconds,
+                )
+                results[(query_name, peer, concurrency)] = cell
+                flag = "!" if cell.failed else ""
+                line += f"{cell.rps:>17.1f}{flag:1}{cell.p50:>9.2f}{cell.p99:>9.2f}"
+            ratio = results[(query_name, "tcap", concurrency)].rps / max(
+                results[(query_name, "oxigraph", concurrency)].rps, 1e-9
+            )
+            line += f"{ratio:>10.2f}"
+            if "rdflib-endpoint" in peers:
+                line += f"{results[(query_name, 'tcap', concurrency)].rps / max(results[(query_name, 'rdflib-endpoint', concurrency)].rps, 1e-9):>10.1f}"
+            print(line, flush=True)
+    named = "?query=" + urllib.parse.quote(MIX["claims-of-city"])
+    cached = measure(
+        servers, "tcap+cache", servers.urls["tcap+cache"] + named, 8, work, seconds=seconds
+    )
+    oxi = measure(servers, "oxigraph", servers.urls["oxigraph"] + named, 8, work, seconds)
+    print(
+        f"\n(d) repeated /sparql query claims-of-city, cache on, c=8: tcap {cached.rps:.0f} rps "
+        f"(p50 {cached.p50:.2f} ms) vs oxigraph serve {oxi.rps:.0f} rps (p50 {oxi.p50:.2f} ms) "
+        f"-> {cached.rps / oxi.rps:.2f}x"
+    )
+    named_api = servers.urls["tcap+cache"].replace(
+        "/sparql", "/api/queries/city-components?city="
+    ) + urllib.parse.quote(CITY, safe="")
+    api = measure(servers, "tcap+cache", named_api, 8, work, seconds)
+    bound = bind(get_query("city-components").sparql, {"city": ox.NamedNode(CITY)})
+    oxi_named = measure(
+        servers,
+        "oxigraph",
+        servers.urls["oxigraph"] + "?query=" + urllib.parse.quote(bound),
+        8,
+        work,
+        seconds=seconds,
+    )
+    print(
+        f"(d) named query /api/queries/city-components, cache on, c=8: tcap {api.rps:.0f} rps "
+        f"(p50 {api.p50:.2f} ms) vs oxigraph serve running the same query {oxi_named.rps:.0f} rps "
+        f"(p50 {oxi_named.p50:.2f} ms) -> {api.rps / oxi_named.rps:.2f}x"
+    )
+    heavy = [q for q in MIX if results[(q, "oxigraph", 8)].p50 >= 10]
+    for query_name in heavy:
+        ratio = results[(query_name, "tcap", 8)].rps / results[(query_name, "oxigraph", 8)].rps
+        print(f"(a) {query_name}: tcap/oxigraph throughput at c=8 = {ratio:.2f} (goal >= 0.9)")
+    if not heavy:
+        print("(a) no query of the mix takes >= 10 ms in oxigraph serve at this size")
+    added = results[("ask", "tcap", 1)].p50 - results[("ask", "oxigraph", 1)].p50
+    print(f"(b) trivial ASK at c=1: tcap p50 - oxigraph p50 = {added:.3f} ms (goal <= 1 ms)")
+    if "rdflib-endpoint" in peers:
+
+        def mix_rps(peer: str) -> float:
+            # requests/s over the whole mix: one of each query, time summed from the c=8 means
+            rates = [results[(q, peer, 8)].rps for q in MIX]
+            return len(MIX) / sum(1 / rate for rate in rates) if all(rates) else 0.0
+
+        tcap_mix, rdflib_mix = mix_rps("tcap"), mix_rps("rdflib-endpoint")
+        shown = f"{tcap_mix / rdflib_mix:.0f}x" if rdflib_mix else "n/a (a query got no answer)"
+        print(
+            f"(c) whole mix at c=8: tcap {tcap_mix:.1f} rps vs rdflib-endpoint "
+            f"{rdflib_mix:.2f} rps -> {shown} (goal >= 20x)"
+        )
+    print(
+        f"(e) memory at the peak while the whole mix runs ({mix_seconds:g} s, 2 clients per query):"
+    )
+    tcap_peak = memory_under_mix(
+        servers.urls["tcap+cache"], servers.processes["tcap+cache"].pid, mix_seconds, work
+    )
+    print_footprints("tcap serve", tcap_peak)
+    print_footprints(
+        "oxigraph serve",
+        memory_under_mix(
+            servers.urls["oxigraph"], servers.processes["oxigraph"].pid, mix_seconds, work
+        ),
+    )
+    total = sum(f.pss for f in tcap_peak)
+    print(f"    tcap serve, all processes, PSS {total / 2**30:.2f} GiB (goal <= 2 GiB)")
+
+
+if __name__ == "__main__":
+    main()

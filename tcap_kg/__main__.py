@@ -1,0 +1,5 @@
+"""`python -m tcap_kg` runs the `tcap` command line."""
+
+from .cli import main
+
+main()

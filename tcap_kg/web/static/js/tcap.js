@@ -1,0 +1,80 @@
+// Progressive enhancement shared by every page: sortable tables and the Vega-Lite charts.
+// Without this script the tables are still there (unsorted) and every chart's data is in a table.
+(function () {
+  "use strict";
+
+  function sortKey(cell) {
+    if (!cell) return { text: "" };
+    const raw = cell.dataset.sortValue !== undefined ? cell.dataset.sortValue : cell.textContent.trim();
+    const number = Number(raw);
+    return raw !== "" && !Number.isNaN(number) ? { number } : { text: raw.toLocaleLowerCase() };
+  }
+
+  function compareKeys(a, b) {
+    if (a.number !== undefined && b.number !== undefined) return a.number - b.number;
+    if (a.number !== undefined) return -1;
+    if (b.number !== undefined) return 1;
+    return a.text.localeCompare(b.text);
+  }
+
+  function sortBy(table, index, header) {
+    const ascending = header.getAttribute("aria-sort") !== "ascending";
+    Array.from(table.tHead.rows[0].cells).forEach((cell) => cell.removeAttribute("aria-sort"));
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    const body = table.tBodies[0];
+    const rows = Array.from(body.rows);
+    rows.sort((r1, r2) => {
+      const order = compareKeys(sortKey(r1.cells[index]), sortKey(r2.cells[index]));
+      return ascending ? order : -order;
+    });
+    rows.forEach((row) => body.appendChild(row));
+  }
+
+  function makeSortable(table) {
+    if (!table.tHead || !table.tBodies.length) return;
+    Array.from(table.tHead.rows[0].cells).forEach((header, index) => {
+      if (header.querySelector("button.sort")) return;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (header.firstChild) button.appendChild(header.firstChild);
+      header.appendChild(button);
+      button.addEventListener("click", () => sortBy(table, index, header));
+    });
+  }
+
+  function renderCharts() {
+    const charts = window.TcapCharts;
+    document.querySelectorAll("[data-chart-spec]").forEach((element) => {
+      if (!charts) return;
+      const source = document.getElementById(element.dataset.chartSpec);
+      if (!source) return;
+      const spec = JSON.parse(source.textContent);
+      // On narrow screens long axis labels would leave no room for the marks.
+      const labelRoom = Math.max(70, Math.round(element.clientWidth * 0.38));
+      spec.config = spec.config || {};
+      spec.config.axisY = Object.assign({ labelLimit: labelRoom }, spec.config.axisY);
+      charts
+        .render(element, spec)
+        .then(() => {
+          // Vega draws the marks; the chart as a whole gets its accessible name here.
+          const svg = element.querySelector("svg");
+          if (svg) {
+            svg.setAttribute("role", "graphics-document document");
+            svg.setAttribute("aria-label", spec.description || "");
+          }
+          element.classList.add("rendered");
+        })
+        .catch((error) => {
+          element.classList.add("failed");
+          console.error("chart", element.id, error);
+        });
+    });
+  }
+
+  window.Tcap = { makeSortable };
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("table.sortable").forEach(makeSortable);
+    renderCharts();
+  });
+})();
