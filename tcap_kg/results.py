@@ -11,8 +11,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -51,6 +52,7 @@ _XSD_STRING = XSD + "string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 AnyTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,11 @@ def render(result: QueryResult, fmt: str, *, max_rows: int | None = None) -> Ren
     return Rendered(body, MEDIA_TYPES[fmt], len(rows), truncated)
 
 
-def take(solutions: Solutions, max_rows: int | None) -> tuple[list[ox.QuerySolution], bool]:
-    """Up to `max_rows` rows, and whether more were available."""
-    rows: list[ox.QuerySolution] = []
-    iterator: Iterator[ox.QuerySolution] = iter(solutions)
+def take(results: Iterable[T], max_rows: int | None) -> tuple[list[T], bool]:
+    """Up to `max_rows` rows (solutions or triples), and whether more were available; a cut
+    stream is closed at once, so the store's read lock or HTTP answer is not held until GC."""
+    rows: list[T] = []
+    iterator: Iterator[T] = iter(results)
     for row in iterator:
         if max_rows is not None and len(rows) >= max_rows:
             close = getattr(iterator, "close", None)
@@ -114,13 +117,7 @@ def take(solutions: Solutions, max_rows: int | None) -> tuple[list[ox.QuerySolut
 
 
 def _render_graph(result: Triples, fmt: str, max_rows: int | None) -> Rendered:
-    triples: list[ox.Triple] = []
-    truncated = False
-    for triple in result:
-        if max_rows is not None and len(triples) >= max_rows:
-            truncated = True
-            break
-        triples.append(triple)
+    triples, truncated = take(result, max_rows)
     buffer = io.BytesIO()
     rdf_format = RDF_FORMATS[fmt]
     prefixes = PREFIXES if fmt in ("turtle", "trig", "rdfxml") else None

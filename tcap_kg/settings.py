@@ -181,5 +181,5 @@ def documented_settings() -> list[tuple[str, str, str]]:
             shown = "on" if default else "off"
         else:
             shown = str(default)
-        rows.append((spec.metadata["env"], shown, spec.metadata["help"]))
+        rows.append((spec.metadata["env"], shown or "(empty)", spec.metadata["help"]))
     return rows

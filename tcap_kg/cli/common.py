@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from tqdm import tqdm
@@ -15,9 +16,10 @@ from tqdm import tqdm
 from ..bootstrap import is_initialised, sync_shipped
 from ..settings import Settings
 from ..shipped import ShippedFile, shipped_files
-from ..store import MEMORY, OxigraphStore, Store, is_remote, open_store
+from ..store import MEMORY, OxigraphStore, Store, open_store, store_kind
 
 log = logging.getLogger(__name__)
+FC = TypeVar("FC", bound=Callable[..., object])
 
 
 @dataclass
@@ -55,12 +57,24 @@ class CliContext:
             store.close()
 
 
+pass_cli = click.make_pass_decorator(CliContext)
+"""Hands a command the `CliContext` the group built from `--store` and `-v`."""
+
+
+def output_option(text: str) -> Callable[[FC], FC]:
+    """`-o/--output FILE` for commands that otherwise write to stdout."""
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help=text
+    )
+
+
 def ensure_initialised(settings: Settings) -> None:
     """Create and fill an on-disk store the first time any command touches it."""
     location = settings.store_location
-    if location == MEMORY:
+    kind = store_kind(location)
+    if kind == "memory":
         return
-    if is_remote(location) or (Path(location).expanduser() / "oxigraph").is_dir():
+    if kind == "remote" or (Path(location).expanduser() / "oxigraph").is_dir():
         with open_store(settings, read_only=True) as reader:
             if is_initialised(reader):
                 return

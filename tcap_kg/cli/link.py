@@ -11,9 +11,7 @@ from ..errors import InputError
 from ..linking import LinkRun, link_geonames, link_wikidata
 from ..linking.geonames import POPULATIONS
 from ..namespaces import ID
-from .common import CliContext
-
-pass_cli = click.make_pass_decorator(CliContext)
+from .common import CliContext, pass_cli
 
 
 def _accepted(values: tuple[str, ...]) -> dict[str, str]:

@@ -12,9 +12,7 @@ from ..errors import InputError
 from ..results import render, result_kind
 from ..sparql_guard import check_query
 from ..store import QueryDataset, Term
-from .common import CliContext
-
-pass_cli = click.make_pass_decorator(CliContext)
+from .common import CliContext, pass_cli
 
 FORMATS = ["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]
 

@@ -15,9 +15,7 @@ from ..rdfio import parse_bytes
 from ..reasoning import check_consistency, owl_rl_closure
 from ..records import INFERRED
 from ..store import Store
-from .common import CliContext
-
-pass_cli = click.make_pass_decorator(CliContext)
+from .common import CliContext, pass_cli
 
 INFERRED_GRAPH = GRAPH + "inferred"
 _NOT_REASONED = (CATALOG_GRAPH, GRAPH + "shapes/", INFERRED_GRAPH)

@@ -21,9 +21,8 @@ from ..store import MEMORY, open_store
 from ..web import create_app
 from ..web.metrics import MULTIPROC_ENV
 from .access_log import AccessLog
-from .common import CliContext, initialise
+from .common import CliContext, initialise, pass_cli
 
-pass_cli = click.make_pass_decorator(CliContext)
 # Each worker touches a heartbeat file on every turn of its event loop, i.e. per request; on a
 # memory file system that costs less than on a disk-backed /tmp (measured: ~4% more cached
 # answers per second), as gunicorn's documentation recommends.

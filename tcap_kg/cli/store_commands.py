@@ -15,11 +15,9 @@ from ..records import read_records
 from ..results import short
 from ..store import Solutions
 from ..store.base import check_export_format
-from .common import CliContext, initialise, progress_bar
+from .common import CliContext, initialise, output_option, pass_cli, progress_bar
 from .dumps import stream_dumps
 from .validate import expand_inputs
-
-pass_cli = click.make_pass_decorator(CliContext)
 
 
 @click.command()
@@ -166,12 +164,7 @@ def graphs(cli: CliContext) -> None:
     show_default=True,
     help="Serialisation (turtle merges graphs unless --graph is given).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to FILE instead of stdout.",
-)
+@output_option("Write to FILE instead of stdout.")
 @pass_cli
 def export(cli: CliContext, graph: str | None, fmt: str, output: Path | None) -> None:
     """Write the store (or one graph) as N-Quads, TriG or Turtle.

@@ -5,9 +5,7 @@ from __future__ import annotations
 import click
 
 from ..tokens import TokenFile, tokens_path
-from .common import CliContext
-
-pass_cli = click.make_pass_decorator(CliContext)
+from .common import CliContext, pass_cli
 
 
 @click.group()

@@ -13,9 +13,7 @@ import click
 
 from ..errors import InputError
 from ..rdfio import FORMAT_NAMES
-from .common import CliContext
-
-pass_cli = click.make_pass_decorator(CliContext)
+from .common import CliContext, output_option, pass_cli
 
 CLI_FORMATS = ["text", "json", "turtle"]
 
@@ -54,12 +52,7 @@ def expand_inputs(paths: tuple[Path, ...]) -> list[Path]:
     is_flag=True,
     help="Check references against the configured store (default: the shipped graphs only).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to FILE instead of stdout.",
-)
+@output_option("Write the report to FILE instead of stdout.")
 @pass_cli
 def validate(
     cli: CliContext, files: tuple[Path, ...], fmt: str, against_store: bool, output: Path | None

@@ -8,7 +8,7 @@ settle them with `accept` (recorded as manual curation).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,18 +66,14 @@ def link_geonames(
     graphs = dataset_graphs(store, dataset)
     places = read_places(store, graphs)
     known = gazetteer(min_population)
-    decisions = _decisions(places, accept)
-    matches = []
-    for place in places:
-        chosen = decisions.get(place.iri)
-        if chosen is None:
-            matches.append(match_geonames(place, known))
-            continue
+
+    def decided(chosen: str) -> Candidate:
         entry = known.entries.get(chosen)
         if entry is None:
             raise InputError(f"GeoNames ID {chosen} is not in the gazetteer ({known.source})")
-        candidate = Candidate(FEATURE.format(chosen), chosen, entry.name, 1.0, (), "")
-        matches.append(accepted(place, candidate))
+        return Candidate(FEATURE.format(chosen), chosen, entry.name, 1.0, (), "")
+
+    matches = _match_all(places, accept, lambda place: match_geonames(place, known), decided)
     return _write(store, GEONAMES, dataset, graphs, matches, known.source, known.sha256)
 
 
@@ -88,19 +84,31 @@ def link_wikidata(
     graphs = dataset_graphs(store, dataset)
     places = read_places(store, graphs)
     items = read_extract(extract)
+
+    def decided(chosen: str) -> Candidate:
+        item = items.items.get(ENTITY + chosen)
+        if item is None:
+            raise InputError(f"Wikidata item {chosen} is not in {extract.name}")
+        return Candidate(ENTITY + chosen, chosen, item.label, 1.0, (), "")
+
+    matches = _match_all(places, accept, lambda place: match_wikidata(place, items), decided)
+    return _write(store, WIKIDATA, dataset, graphs, matches, items.source, items.sha256)
+
+
+def _match_all(
+    places: list[Place],
+    accept: Mapping[str, str] | None,
+    automatic: Callable[[Place], Match],
+    decided: Callable[[str], Candidate],
+) -> list[Match]:
+    """Every place's outcome: a person's decision where `accept` has one (`decided` turns the
+    identifier into the reference's candidate, or refuses an unknown one), else the matcher's."""
     decisions = _decisions(places, accept)
     matches = []
     for place in places:
         chosen = decisions.get(place.iri)
-        if chosen is None:
-            matches.append(match_wikidata(place, items))
-            continue
-        item = items.items.get(ENTITY + chosen)
-        if item is None:
-            raise InputError(f"Wikidata item {chosen} is not in {extract.name}")
-        candidate = Candidate(ENTITY + chosen, chosen, item.label, 1.0, (), "")
-        matches.append(accepted(place, candidate))
-    return _write(store, WIKIDATA, dataset, graphs, matches, items.source, items.sha256)
+        matches.append(automatic(place) if chosen is None else accepted(place, decided(chosen)))
+    return matches
 
 
 def _decisions(places: list[Place], accept: Mapping[str, str] | None) -> dict[str, str]:

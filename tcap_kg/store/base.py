@@ -20,7 +20,7 @@ from typing import IO, TypeAlias, TypeVar
 import pyoxigraph as ox
 
 from ..errors import InputError, NotFoundError, StoreError
-from ..namespaces import CATALOG_GRAPH, STAGING_PREFIX
+from ..namespaces import CATALOG_GRAPH, STAGING_PREFIX, is_staging_graph
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,23 @@ class GraphInfo:
 
     iri: str
     triples: int
+
+
+GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+"""Triples per named graph; every backend lists its graphs from this query's answer."""
+
+
+def graph_sizes(rows: Iterable[ox.QuerySolution]) -> list[GraphInfo]:
+    """The graphs of a `GRAPH_SIZES` answer, sorted by IRI; staging graphs of a commit still
+    running elsewhere are left out, as they are not part of any committed state."""
+    infos = [
+        GraphInfo(row["g"].value, int(row["n"].value))
+        for row in rows
+        if isinstance(row["g"], ox.NamedNode)
+        and row["n"] is not None
+        and not is_staging_graph(row["g"].value)
+    ]
+    return sorted(infos, key=lambda info: info.iri)
 
 
 @dataclass(frozen=True)
@@ -201,10 +218,7 @@ class Store(ABC):
         if graph is None:
             result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         else:
-            result = self.query(
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                bindings={"g": ox.NamedNode(graph)},
-            )
+            result = self.query(GRAPH_SIZES, bindings={"g": ox.NamedNode(graph)})
         assert isinstance(result, Solutions)
         for row in result:
             value = row["n"]

@@ -27,6 +27,7 @@ from ..errors import InputError, QueryError, StoreError
 from ..namespaces import CATALOG_GRAPH, PREFIXES
 from ..rdfio import DEFAULT_BASE_IRI, syntax_error
 from .base import (
+    GRAPH_SIZES,
     BulkSource,
     ChangeSet,
     GraphInfo,
@@ -48,6 +49,19 @@ T = TypeVar("T")
 
 LOCK_WAIT_SECONDS = 30.0
 BULK_JOURNAL = "bulk-load.json"
+GENERATION_FILE = "generation"
+
+
+def read_generation(location: Path) -> str:
+    """The generation token of the store directory, `""` before its first write session.
+
+    A plain file read, so a process can tell whether the data changed without opening RocksDB
+    (the web worker asks this for its cache key and must not hold a handle a fork could copy).
+    """
+    try:
+        return (location / GENERATION_FILE).read_text()
+    except FileNotFoundError:
+        return ""
 
 
 class OxigraphStore(Store):
@@ -110,21 +124,16 @@ class OxigraphStore(Store):
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
-    def _generation_path(self) -> Path:
-        assert self.location is not None
-        return self.location / "generation"
-
     def _bump_generation(self) -> None:
-        path = self._generation_path()
+        assert self.location is not None
+        path = self.location / GENERATION_FILE
         temporary = path.with_suffix(".tmp")
         temporary.write_text(uuid.uuid4().hex)
         temporary.replace(path)
 
     def _read_generation(self) -> str:
-        try:
-            return self._generation_path().read_text()
-        except FileNotFoundError:
-            return ""
+        assert self.location is not None
+        return read_generation(self.location)
 
     def _reopen(self) -> None:
         assert self.location is not None
@@ -300,9 +309,7 @@ class OxigraphStore(Store):
         self._memory_generation += 1
 
     def graphs(self) -> list[GraphInfo]:
-        result = self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
+        result = self.query(GRAPH_SIZES)
         assert isinstance(result, Solutions)
         infos = []
         for row in result:

@@ -51,6 +51,7 @@ from ..rdfio import DEFAULT_BASE_IRI, format_from_media_type, syntax_error
 from ..settings import Settings
 from ..sparql_guard import QUERY_FORMS, Token, tokens
 from .base import (
+    GRAPH_SIZES,
     BulkSource,
     ChangeSet,
     GraphInfo,
@@ -62,6 +63,7 @@ from .base import (
     Term,
     Triples,
     commit_update,
+    graph_sizes,
     raise_unknown_graph,
     sparql_term,
     staged_at,
@@ -345,17 +347,7 @@ class RemoteStore(Store):
         return sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
 
     def graphs(self) -> list[GraphInfo]:
-        rows = self._select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-        infos = [
-            GraphInfo(row["g"].value, int(row["n"].value))
-            for row in rows
-            if isinstance(row["g"], ox.NamedNode)
-            and row["n"] is not None
-            and not row["g"].value.startswith(STAGING_PREFIX)
-        ]
-        return sorted(infos, key=lambda info: info.iri)
+        return graph_sizes(self._select(GRAPH_SIZES))
 
     def export(
         self,

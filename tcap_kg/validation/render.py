@@ -10,6 +10,7 @@ import html
 import io
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -243,15 +244,26 @@ def _path_node(path: str) -> tuple[ox.NamedNode | ox.BlankNode, list[ox.Triple]]
     return node, triples
 
 
+_PathNode = ox.NamedNode | ox.BlankNode
+_Parser = Callable[[list[str], list[ox.Triple]], tuple[_PathNode, list[str]]]
+
+
+def _parse_separated(
+    tokens: list[str], triples: list[ox.Triple], separator: str, parse: _Parser
+) -> tuple[list[_PathNode], list[str]]:
+    """The items of one level of the path grammar: `parse` as often as `separator` joins them."""
+    node, tokens = parse(tokens, triples)
+    items = [node]
+    while tokens and tokens[0] == separator:
+        node, tokens = parse(tokens[1:], triples)
+        items.append(node)
+    return items, tokens
+
+
 def _parse_alternative(
     tokens: list[str], triples: list[ox.Triple]
 ) -> tuple[ox.NamedNode | ox.BlankNode, list[str]]:
-    options = []
-    node, tokens = _parse_sequence(tokens, triples)
-    options.append(node)
-    while tokens and tokens[0] == "|":
-        node, tokens = _parse_sequence(tokens[1:], triples)
-        options.append(node)
+    options, tokens = _parse_separated(tokens, triples, "|", _parse_sequence)
     if len(options) == 1:
         return options[0], tokens
     wrapper = ox.BlankNode()
@@ -264,12 +276,7 @@ def _parse_alternative(
 def _parse_sequence(
     tokens: list[str], triples: list[ox.Triple]
 ) -> tuple[ox.NamedNode | ox.BlankNode, list[str]]:
-    steps = []
-    node, tokens = _parse_step(tokens, triples)
-    steps.append(node)
-    while tokens and tokens[0] == "/":
-        node, tokens = _parse_step(tokens[1:], triples)
-        steps.append(node)
+    steps, tokens = _parse_separated(tokens, triples, "/", _parse_step)
     return (steps[0], tokens) if len(steps) == 1 else (_list(steps, triples), tokens)
 
 

@@ -21,19 +21,6 @@ from .negotiation import GRAPH_CHOICES, SELECT_CHOICES
 openapi = Blueprint("openapi", __name__)
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-SPARQL_RESULT_TYPES = [
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-    "text/turtle",
-    "application/n-triples",
-    "application/rdf+xml",
-    "application/ld+json",
-    "application/trig",
-    "application/n-quads",
-    "text/html",
-]
 RDF_BODY_TYPES = [
     "text/turtle",
     "application/n-triples",
@@ -41,6 +28,14 @@ RDF_BODY_TYPES = [
     "application/ld+json",
     "application/trig",
     "application/n-quads",
+]
+SPARQL_RESULT_TYPES = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    *RDF_BODY_TYPES,
+    "text/html",
 ]
 PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     "iri": {"type": "string", "format": "iri"},

@@ -23,11 +23,9 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from ..namespaces import STAGING_PREFIX
 from ..settings import Settings
 from ..sparql_guard import check_query
 from ..store import (
-    MEMORY,
     BulkSource,
     ChangeSet,
     GraphInfo,
@@ -38,9 +36,11 @@ from ..store import (
     Store,
     Term,
     Triples,
-    is_remote,
     open_store,
+    store_kind,
 )
+from ..store.base import GRAPH_SIZES, graph_sizes
+from ..store.oxigraph import read_generation
 from .executor import Answer, ExecutorPool, ExportJob, QueryJob
 
 log = logging.getLogger(__name__)
@@ -76,11 +76,12 @@ class PooledStore(Store):
     @classmethod
     def open(cls, settings: Settings, prepare_memory: Callable[[Store], object]) -> PooledStore:
         """The configured store; an in-memory one is created and filled by `prepare_memory`."""
-        if settings.store_location == MEMORY:
+        kind = store_kind(settings.store_location)
+        if kind == "memory":
             master = OxigraphStore.memory()
             prepare_memory(master)
             return cls(settings, master)
-        if is_remote(settings.store_location):
+        if kind == "remote":
             return cls(settings, remote=open_store(settings, read_only=True))
         return cls(settings)
 
@@ -140,18 +141,9 @@ class PooledStore(Store):
             return store.bulk_load(sources, describe)
 
     def graphs(self) -> list[GraphInfo]:
-        result = self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
+        result = self.query(GRAPH_SIZES)
         assert isinstance(result, Solutions)
-        infos = [
-            GraphInfo(row["g"].value, int(row["n"].value))
-            for row in result
-            if row["g"] is not None
-            and row["n"] is not None
-            and not row["g"].value.startswith(STAGING_PREFIX)
-        ]
-        return sorted(infos, key=lambda info: info.iri)
+        return graph_sizes(result)
 
     def export(
         self,
@@ -173,10 +165,7 @@ class PooledStore(Store):
         if self.remote is not None:
             return self.remote.generation()
         assert self.location is not None
-        try:
-            return (self.location / "generation").read_text()
-        except FileNotFoundError:
-            return ""
+        return read_generation(self.location)
 
     def close(self) -> None:
         self.pool.close()

@@ -59,13 +59,7 @@ def render_html(result: QueryResult, *, max_rows: int | None = None) -> Rendered
         rows = [[cell(solution[name]) for name in headers] for solution in solutions]
     else:
         assert isinstance(result, Triples) and kind == "graph"
-        triples: list[ox.Triple] = []
-        truncated = False
-        for triple in result:
-            if max_rows is not None and len(triples) >= max_rows:
-                truncated = True
-                break
-            triples.append(triple)
+        triples, truncated = take(result, max_rows)
         headers = ["subject", "predicate", "object"]
         rows = [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in triples]
     note = f"Only the first {len(rows):,} rows are shown (row cap)." if truncated else ""

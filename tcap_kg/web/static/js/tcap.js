@@ -43,33 +43,53 @@
     });
   }
 
+  // A chart sized to its container and drawn while that container is still 0 px wide (layout not
+  // settled, a slow stylesheet) fits its projection to nothing and draws NaN paths: wait for a width.
+  function whenSized(element, draw) {
+    if (element.clientWidth > 0 || !window.ResizeObserver) {
+      draw();
+      return;
+    }
+    const observer = new ResizeObserver(() => {
+      if (element.clientWidth > 0) {
+        observer.disconnect();
+        draw();
+      }
+    });
+    observer.observe(element);
+  }
+
   function renderCharts() {
     const charts = window.TcapCharts;
     document.querySelectorAll("[data-chart-spec]").forEach((element) => {
       if (!charts) return;
       const source = document.getElementById(element.dataset.chartSpec);
       if (!source) return;
-      const spec = JSON.parse(source.textContent);
-      // On narrow screens long axis labels would leave no room for the marks.
-      const labelRoom = Math.max(70, Math.round(element.clientWidth * 0.38));
-      spec.config = spec.config || {};
-      spec.config.axisY = Object.assign({ labelLimit: labelRoom }, spec.config.axisY);
-      charts
-        .render(element, spec)
-        .then(() => {
-          // Vega draws the marks; the chart as a whole gets its accessible name here.
-          const svg = element.querySelector("svg");
-          if (svg) {
-            svg.setAttribute("role", "graphics-document document");
-            svg.setAttribute("aria-label", spec.description || "");
-          }
-          element.classList.add("rendered");
-        })
-        .catch((error) => {
-          element.classList.add("failed");
-          console.error("chart", element.id, error);
-        });
+      whenSized(element, () => renderChart(charts, element, source));
     });
+  }
+
+  function renderChart(charts, element, source) {
+    const spec = JSON.parse(source.textContent);
+    // On narrow screens long axis labels would leave no room for the marks.
+    const labelRoom = Math.max(70, Math.round(element.clientWidth * 0.38));
+    spec.config = spec.config || {};
+    spec.config.axisY = Object.assign({ labelLimit: labelRoom }, spec.config.axisY);
+    charts
+      .render(element, spec)
+      .then(() => {
+        // Vega draws the marks; the chart as a whole gets its accessible name here.
+        const svg = element.querySelector("svg");
+        if (svg) {
+          svg.setAttribute("role", "graphics-document document");
+          svg.setAttribute("aria-label", spec.description || "");
+        }
+        element.classList.add("rendered");
+      })
+      .catch((error) => {
+        element.classList.add("failed");
+        console.error("chart", element.id, error);
+      });
   }
 
   window.Tcap = { makeSortable };
