@@ -52,16 +52,35 @@ BULK_JOURNAL = "bulk-load.json"
 GENERATION_FILE = "generation"
 
 
+# A generation file whose change time is at least this old cannot be replaced by one with the same
+# inode and times (file timestamps are coarser than a nanosecond, so two quick writes can share one).
+SETTLED_NS = 100_000_000
+_seen: dict[Path, tuple[tuple[int, int, int, int], str]] = {}
+
+
 def read_generation(location: Path) -> str:
     """The generation token of the store directory, `""` before its first write session.
 
-    A plain file read, so a process can tell whether the data changed without opening RocksDB
-    (the web worker asks this for its cache key and must not hold a handle a fork could copy).
+    A plain file, so a process can tell whether the data changed without opening RocksDB (the web
+    worker asks this for its cache key and must not hold a handle a fork could copy). Every query
+    asks, so the token is read again only when a `stat` says the file was replaced since.
     """
+    path = location / GENERATION_FILE
     try:
-        return (location / GENERATION_FILE).read_text()
+        info = os.stat(path)
     except FileNotFoundError:
         return ""
+    stamp = (info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size)
+    known = _seen.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    try:
+        token = path.read_text()
+    except FileNotFoundError:
+        return ""
+    if time.time_ns() - info.st_ctime_ns > SETTLED_NS:
+        _seen[path] = (stamp, token)
+    return token
 
 
 class OxigraphStore(Store):

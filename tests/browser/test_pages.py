@@ -290,6 +290,25 @@ def test_map_draws_the_cities_without_a_tile_server(page, server):
     labels = set(tab.locator("#city-map .mark-text text").all_text_contents())
     assert labels >= SIX_CITIES
     assert tab.locator("#map-table tbody tr").count() == city_count(server)
+    assert tab.locator("#city-map path[d*='NaN']").count() == 0
+    watch.assert_clean()
+
+
+def test_charts_are_drawn_again_to_fit_a_narrower_window(page, server):
+    tab, watch = page
+    tab.goto(server + "/map")
+    tab.wait_for_function("document.querySelectorAll('#city-map .mark-shape path').length > 0")
+    wide = tab.locator("#city-map svg").first.bounding_box()
+    tab.set_viewport_size({"width": 520, "height": 900})
+    tab.wait_for_function(
+        "() => { const canvas = document.getElementById('city-map');"
+        " const svg = canvas.querySelector('svg');"
+        " return svg && svg.getBoundingClientRect().width <= canvas.clientWidth + 1; }"
+    )
+    narrow = tab.locator("#city-map svg").first.bounding_box()
+    assert narrow["width"] < wide["width"]
+    assert tab.locator("#city-map .mark-text text").count() >= len(SIX_CITIES)
+    assert tab.locator("#city-map path[d*='NaN']").count() == 0
     watch.assert_clean()
 
 

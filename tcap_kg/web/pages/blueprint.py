@@ -20,13 +20,12 @@ from . import query_page, views
 from .facts import city_slug
 from .i18n import (
     COOKIE,
-    DEFAULT,
     HTML_LANG,
     LANGUAGE_NAMES,
     LANGUAGES,
-    choose_language,
     pick,
     pick_tag,
+    request_language,
     t,
 )
 
@@ -62,15 +61,10 @@ CSP = (
 YEAR = 365 * 24 * 3600
 
 
-@pages.before_app_request
-def _language() -> None:
-    g.lang, g.lang_explicit = choose_language(request)
-
-
 @pages.after_app_request
 def _remember_language(response: Response) -> Response:
     if getattr(g, "lang_explicit", False):
-        response.set_cookie(COOKIE, g.lang, max_age=YEAR, samesite="Lax", httponly=True)
+        response.set_cookie(COOKIE, request_language(), max_age=YEAR, samesite="Lax", httponly=True)
     if response.mimetype == "text/html":
         response.vary.update(("Cookie", "Accept-Language"))
     return response
@@ -82,10 +76,6 @@ def _page_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
-
-
-def current_language() -> str:
-    return str(getattr(g, "lang", DEFAULT))
 
 
 def lang_url(code: str) -> str:
@@ -112,7 +102,7 @@ def is_current(path: str) -> bool:
 
 @pages.app_context_processor
 def _template_helpers() -> dict[str, Any]:
-    lang = current_language()
+    lang = request_language()
     return {
         "lang": lang,
         "html_lang": HTML_LANG[lang],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Request
+from flask import Request, g, request
 
 LANGUAGES = ("en", "zh")
 DEFAULT = "en"
@@ -317,6 +317,14 @@ def choose_language(request: Request) -> tuple[str, bool]:
         ["en", "en-US", "en-GB", "zh", "zh-CN", "zh-Hans", "zh-TW"]
     )
     return normalise(best) or DEFAULT, False
+
+
+def request_language() -> str:
+    """The current request's language, worked out on first use: API answers never need it, so
+    they do not pay for parsing cookies and Accept-Language."""
+    if "lang" not in g:
+        g.lang, g.lang_explicit = choose_language(request)
+    return str(g.lang)
 
 
 def pick(texts: Mapping[str, str], lang: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from flask import Response, g, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ...catalogue import NamedQuery, catalogue, get_query
@@ -23,7 +23,7 @@ from ..executor import QueryJob
 from ..pooled_store import decode
 from ..state import state
 from . import facts
-from .i18n import t
+from .i18n import request_language, t
 
 PAGE_ROWS = 1000
 """Most rows shown in the page; downloads get the endpoint's row cap."""
@@ -155,7 +155,7 @@ def page(
     result: Outcome | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    lang = str(g.lang)
+    lang = request_language()
     suggestions = [(city.iri, city.name(lang)) for city in facts.cities(state().store, lang)]
     config = {
         "strings": {key: t(f"query.{key}", lang) for key in SCRIPT_STRINGS},

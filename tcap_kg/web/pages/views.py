@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ...catalogue import catalogue
 from ...errors import TcapError
 from ..state import state
 from . import charts, facts
-from .i18n import LANGUAGES, t
+from .i18n import LANGUAGES, request_language, t
 
 # What the claim cards show besides the statement, in this order: (attribute, heading key).
 CLAIM_FIELDS = (
@@ -44,7 +44,7 @@ PASTE_FORMATS = (
 
 
 def lang() -> str:
-    return str(g.lang)
+    return request_language()
 
 
 def home() -> ResponseReturnValue:

@@ -43,8 +43,12 @@
     });
   }
 
-  // A chart sized to its container and drawn while that container is still 0 px wide (layout not
-  // settled, a slow stylesheet) fits its projection to nothing and draws NaN paths: wait for a width.
+  // Charts sized to their container get the container's width in pixels from here, not from
+  // Vega: Vega measures the container once, and a container still 0 px wide at that moment (layout
+  // not settled under load) fits the map's projection to nothing and draws NaN paths. A chart
+  // waits until its container has a width, and is drawn again when a window resize changes it.
+  const drawn = new Map();
+
   function whenSized(element, draw) {
     if (element.clientWidth > 0 || !window.ResizeObserver) {
       draw();
@@ -61,23 +65,41 @@
 
   function renderCharts() {
     const charts = window.TcapCharts;
+    if (!charts) return;
     document.querySelectorAll("[data-chart-spec]").forEach((element) => {
-      if (!charts) return;
       const source = document.getElementById(element.dataset.chartSpec);
       if (!source) return;
       whenSized(element, () => renderChart(charts, element, source));
+    });
+    let pending = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => {
+        drawn.forEach((chart, element) => {
+          if (element.clientWidth > 0 && Math.abs(element.clientWidth - chart.width) > 8) {
+            chart.result.finalize();
+            renderChart(charts, element, chart.source);
+          }
+        });
+      }, 200);
     });
   }
 
   function renderChart(charts, element, source) {
     const spec = JSON.parse(source.textContent);
+    const width = element.clientWidth;
+    if (spec.width === "container") {
+      spec.width = width;
+      spec.autosize = Object.assign({ type: "fit", contains: "padding" }, spec.autosize);
+    }
     // On narrow screens long axis labels would leave no room for the marks.
-    const labelRoom = Math.max(70, Math.round(element.clientWidth * 0.38));
+    const labelRoom = Math.max(70, Math.round(width * 0.38));
     spec.config = spec.config || {};
     spec.config.axisY = Object.assign({ labelLimit: labelRoom }, spec.config.axisY);
     charts
       .render(element, spec)
-      .then(() => {
+      .then((result) => {
+        drawn.set(element, { source, width, result });
         // Vega draws the marks; the chart as a whole gets its accessible name here.
         const svg = element.querySelector("svg");
         if (svg) {
