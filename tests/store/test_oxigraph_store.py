@@ -129,6 +129,31 @@ def test_generation_changes_on_every_write():
     assert len({first, second, store.generation()}) == 3
 
 
+def test_on_disk_generation_is_fresh_after_quick_and_settled_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The token is re-read only when its file changed; writes in quick succession (one coarse
+    file timestamp) and a write after the token was cached must both show."""
+    location = tmp_path / "s"
+    with OxigraphStore(location) as writer:
+        writer.add([quad(0)])
+    reader = OxigraphStore(location, read_only=True)
+    seen = [reader.generation()]
+    for i in range(1, 6):
+        with OxigraphStore(location) as writer:
+            writer.add([quad(i)])
+        seen.append(reader.generation())
+    assert len(set(seen)) == len(seen)
+    monkeypatch.setattr(oxigraph_module, "SETTLED_NS", 0)
+    cached = reader.generation()
+    assert reader.generation() == cached
+    with OxigraphStore(location) as writer:
+        writer.add([quad(99)])
+    assert reader.generation() != cached
+    assert reader.count(G) == 7
+    reader.close()
+
+
 def test_drop_graph_also_forgets_its_record(tmp_path: Path):
     source = tmp_path / "one.ttl"
     source.write_text('<http://example.org/a> <http://example.org/p> "v" .\n')
