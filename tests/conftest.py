@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from processes import free_port, stop
 
 from tcap_kg.bootstrap import sync_shipped
 from tcap_kg.settings import Settings
@@ -96,13 +97,6 @@ def tcap(store_dir: Path) -> Iterator[Callable[..., CliResult]]:
     yield run
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now, for servers started by tests."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class OxigraphServer:
     """A real `oxigraph serve` process (the PyPI binary) on 127.0.0.1."""
@@ -120,12 +114,7 @@ class OxigraphServer:
         return f"sparql+{self.query_url}"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, timeout=10)
 
 
 def start_oxigraph_server(location: Path) -> OxigraphServer:

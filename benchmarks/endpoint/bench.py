@@ -108,6 +108,33 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(a) for a in args], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
+def ab_command(
+    url: str,
+    concurrency: int,
+    *,
+    seconds: float | None = None,
+    requests: int | None = None,
+    extra: tuple[str, ...] = (),
+) -> list[str]:
+    """ApacheBench with keep-alive on one URL: for `requests` requests, or for `seconds`
+    (`extra` options go before the URL: ab stops reading options at the first argument)."""
+    limit = ["-n", str(requests)] if requests else ["-t", str(seconds), "-n", "10000000"]
+    return [
+        "ab",
+        "-k",
+        "-q",
+        "-s",
+        "600",
+        "-c",
+        str(concurrency),
+        *limit,
+        "-H",
+        "Accept: application/sparql-results+json",
+        *extra,
+        url,
+    ]
+
+
 def ab(
     url: str,
     concurrency: int,
@@ -119,23 +146,8 @@ def ab(
     """Measure one URL with ApacheBench (keep-alive) for `seconds`, or for a number of
     `requests` (for queries so slow a time window would end before any answer)."""
     report = work / "ab.csv"
-    limit = ["-n", str(requests)] if requests else ["-t", str(seconds), "-n", "10000000"]
     output = subprocess.run(
-        [
-            "ab",
-            "-k",
-            "-q",
-            "-s",
-            "600",
-            "-c",
-            str(concurrency),
-            *limit,
-            "-e",
-            str(report),
-            "-H",
-            "Accept: application/sparql-results+json",
-            url,
-        ],
+        ab_command(url, concurrency, seconds=seconds, requests=requests, extra=("-e", str(report))),
         capture_output=True,
         text=True,
         check=False,
@@ -237,22 +249,7 @@ def memory_under_mix(url: str, pid: int, seconds: float, work: Path) -> list[Foo
     sent at once (two clients per query) for `seconds`."""
     clients = [
         subprocess.Popen(
-            [
-                "ab",
-                "-k",
-                "-q",
-                "-s",
-                "600",
-                "-c",
-                "2",
-                "-t",
-                str(seconds),
-                "-n",
-                "10000000",
-                "-H",
-                "Accept: application/sparql-results+json",
-                url + "?query=" + urllib.parse.quote(query),
-            ],
+            ab_command(url + "?query=" + urllib.parse.quote(query), 2, seconds=seconds),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             cwd=work,

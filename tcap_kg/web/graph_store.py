@@ -12,6 +12,7 @@ import uuid
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import MethodNotAllowed
 
 from ..errors import InputError, UnsupportedMediaTypeError
 from ..namespaces import GRAPH
@@ -21,7 +22,6 @@ from ..store import QueryDataset
 from . import negotiation
 from .auth import require_writer
 from .cache import cache_key, etag_for
-from .problems import problem
 from .protocol import first, graph_iris, strict_params
 from .state import state
 from .writes import WriteSummary, delete_graph, graph_quads, post_graph, put_graph
@@ -49,6 +49,14 @@ def _target() -> str | None:
     if "default" in params:
         return None
     raise InputError("name the graph: ?graph=IRI, or ?default for the union of all graphs")
+
+
+def _named_target() -> str:
+    """The named graph a write goes to; `?default` (the read-only union) is answered with 405."""
+    graph = _target()
+    if graph is None:
+        raise MethodNotAllowed(valid_methods=["GET", "HEAD"], description=READ_ONLY_DEFAULT)
+    return graph
 
 
 @graph_store.route("/store", methods=["GET"])
@@ -105,9 +113,7 @@ def _written(summary: WriteSummary, graph: str) -> Response:
 def replace_graph() -> Response:
     """Make a graph exactly the request body (validated first)."""
     require_writer()
-    graph = _target()
-    if graph is None:
-        return problem(405, READ_ONLY_DEFAULT, headers={"Allow": "GET, HEAD"})
+    graph = _named_target()
     return _written(put_graph(state().store, graph, _body_quads(graph)), graph)
 
 
@@ -119,10 +125,7 @@ def merge_graph() -> Response:
     if not params.get("graph") and "default" not in params:
         graph = f"{GRAPH}dataset/{uuid.uuid4().hex}"
     else:
-        target = _target()
-        if target is None:
-            return problem(405, READ_ONLY_DEFAULT, headers={"Allow": "GET, HEAD"})
-        graph = target
+        graph = _named_target()
     return _written(post_graph(state().store, graph, _body_quads(graph)), graph)
 
 
@@ -130,8 +133,6 @@ def merge_graph() -> Response:
 def remove_graph() -> Response:
     """Drop a graph and its record; 404 if there is no such graph."""
     require_writer()
-    graph = _target()
-    if graph is None:
-        return problem(405, READ_ONLY_DEFAULT, headers={"Allow": "GET, HEAD"})
+    graph = _named_target()
     delete_graph(state().store, graph)
     return Response(status=204)

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, REPO, Watch, new_page
+from browser_support import CHROMIUM, CHROMIUM_ARGS, Watch, new_page
+from processes import free_port, stop
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -42,7 +43,7 @@ def _wait_until_up(
 
 @pytest.fixture(scope="session")
 def server(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """`tcap init` then `tcap serve` on a free port, over a fresh on-disk store."""
     home = tmp_path_factory.mktemp("browser-server")
@@ -55,8 +56,7 @@ def server(
         capture_output=True,
         timeout=120,
     )
-    root = request.config.pluginmanager.get_plugin(str(REPO / "tests" / "conftest.py"))
-    port = root.free_port()
+    port = free_port()
     log = home / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -70,12 +70,7 @@ def server(
         _wait_until_up(base, process, log)
         yield base
     finally:
-        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15, how=signal.SIGINT)  # gunicorn's quick shutdown
 
 
 @pytest.fixture(scope="session")

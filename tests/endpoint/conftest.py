@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from endpoint_support import REPO, Server, make_app, start_server, stop_server
+from endpoint_support import Server, make_app, start_server, stop_server
 from flask import Flask
 from flask.testing import FlaskClient
+from processes import free_port
 
 from tcap_kg.tokens import TokenFile
 
@@ -54,18 +55,8 @@ def writable(tmp_path: Path) -> Iterator[Writable]:
     built.extensions["tcap"].close()
 
 
-@pytest.fixture(scope="session")
-def free_port(request: pytest.FixtureRequest) -> Callable[[], int]:
-    """`free_port` of tests/conftest.py (pytest registers conftests by path, not importable)."""
-    root = request.config.pluginmanager.get_plugin(str(REPO / "tests" / "conftest.py"))
-    found: Callable[[], int] = root.free_port
-    return found
-
-
 @pytest.fixture(scope="module")
-def server_factory(
-    tmp_path_factory: pytest.TempPathFactory, free_port: Callable[[], int]
-) -> Iterator[Callable[..., Server]]:
+def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Server]]:
     """Start servers with given settings; all are stopped when the module ends."""
     started: list[Server] = []
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 from flask import Flask
+from processes import stop
 
 from tcap_kg.settings import Settings
 from tcap_kg.web import create_app
@@ -81,12 +82,7 @@ def start_server(tmp: Path, port: int, **settings: str) -> Server:
 
 
 def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop(server.process, timeout=20)
 
 
 def run_tcap(server: Server, *args: str) -> subprocess.CompletedProcess[str]:

@@ -48,9 +48,16 @@ def test_put_graph_already_in_store_replaces_it(writable: Writable) -> None:
     assert triples(writable.client.get(TARGET)) == {(f"<{EX}bob>", f"<{EX}name>", '"Bob"')}
 
 
-def test_put_default_graph_is_not_allowed(writable: Writable) -> None:
-    response = put(writable, PERSON, target="/store?default")
-    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+def test_writes_to_the_default_graph_are_not_allowed(writable: Writable) -> None:
+    client, target = writable.client, "/store?default"
+    for response in (
+        put(writable, PERSON, target=target),
+        client.post(target, data=PERSON.encode(), content_type=TURTLE, headers=writable.auth),
+        client.delete(target, headers=writable.auth),
+    ):
+        assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD"
+        assert response.mimetype == "application/problem+json"
+        assert "read-only" in response.get_json()["detail"]
 
 
 def test_get_default_graph_is_the_union(writable: Writable) -> None:

@@ -5,6 +5,7 @@ parameters bound by SPARQL substitution).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,7 +16,10 @@ GRAPH_BASE = "https://w3id.org/tcap-kg/graph/"
 ONTOLOGY = "https://w3id.org/tcap-kg/ontology"
 TCAP = ONTOLOGY + "#"
 ID = "https://w3id.org/tcap-kg/id/"
-SOURCE_POST = Path("/work/shared/seed/source-post.txt")
+# The blog post the first claims come from; it sits beside the checkout (../shared/seed), not in it.
+SOURCE_POST = Path(
+    os.environ.get("TCAP_SOURCE_POST") or REPO.parent / "shared" / "seed" / "source-post.txt"
+)
 
 Row = dict[str, str | None]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from knowledge_support import ID, REPO, TCAP, Row, select
+from pinned import CITY_IDS
 
 from tcap_kg.catalogue import parse_named_query
 
@@ -279,16 +280,6 @@ def test_pilot_programmes_of_one_city(slug: str, run_named_query: RunQuery) -> N
     } == {p for p in PILOTS if p[0] == city(slug)}
 
 
-LINKS = {
-    "beijing": ("Q956", "1816670"),
-    "shanghai": ("Q8686", "1796236"),
-    "shenzhen": ("Q15174", "1795565"),
-    "wuhan": ("Q11746", "1791247"),
-    "chongqing": ("Q11725", "1814906"),
-    "tianjin": ("Q11736", "1792947"),
-}
-
-
 def test_city_links(run_named_query: RunQuery) -> None:
     rows = run_named_query("city-links")
     assert sorted(
@@ -301,7 +292,7 @@ def test_city_links(run_named_query: RunQuery) -> None:
             gid,
             f"https://sws.geonames.org/{gid}/",
         )
-        for slug, (qid, gid) in LINKS.items()
+        for slug, (qid, gid) in CITY_IDS.items()
     )
     for row in rows:
         assert row["wikidataLinkset"] == f"{ID}linkset/wikidata"

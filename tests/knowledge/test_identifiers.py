@@ -19,15 +19,8 @@ from knowledge_support import (
     store_from,
     turtle_prefixes,
 )
+from pinned import CITY_IDS
 
-CITY_IDS = {
-    "beijing": ("Q956", "1816670"),
-    "shanghai": ("Q8686", "1796236"),
-    "shenzhen": ("Q15174", "1795565"),
-    "wuhan": ("Q11746", "1791247"),
-    "chongqing": ("Q11725", "1814906"),
-    "tianjin": ("Q11736", "1792947"),
-}
 WIKIDATA = "http://www.wikidata.org/entity/"
 GEONAMES = "https://sws.geonames.org/"
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from pinned import CITY_IDS
 
 from tcap_kg.bulk import load_dumps
 from tcap_kg.errors import InputError, NotFoundError
@@ -17,22 +18,8 @@ from tcap_kg.records import read_records
 from tcap_kg.store import ChangeSet, Solutions, Store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-PINNED_GEONAMES = {
-    "beijing": "1816670",
-    "shanghai": "1796236",
-    "shenzhen": "1795565",
-    "wuhan": "1791247",
-    "chongqing": "1814906",
-    "tianjin": "1792947",
-}
-PINNED_WIKIDATA = {
-    "beijing": "Q956",
-    "shanghai": "Q8686",
-    "shenzhen": "Q15174",
-    "wuhan": "Q11746",
-    "chongqing": "Q11725",
-    "tianjin": "Q11736",
-}
+PINNED_GEONAMES = {slug: geonames for slug, (_, geonames) in CITY_IDS.items()}
+PINNED_WIKIDATA = {slug: qid for slug, (qid, _) in CITY_IDS.items()}
 CITIES = GRAPH + "data/cities"
 TEST_GRAPH = GRAPH + "dataset/linking-test"
 PREFIX_LINES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())

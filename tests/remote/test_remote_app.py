@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 import pytest
+from processes import stop
 
 from tcap_kg.namespaces import GRAPH
 from tcap_kg.tokens import TokenFile
@@ -129,8 +130,7 @@ def served(loaded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
                 time.sleep(0.2)
         yield Served(url, token)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop(process, timeout=20)
 
 
 def test_the_endpoint_and_named_queries_answer_from_the_remote_store(served: Served) -> None:

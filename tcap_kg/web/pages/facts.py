@@ -74,6 +74,17 @@ class Node:
         return re.split(r"[#/]", self.iri)[-1]
 
 
+def attach_labelled(owner: object, row: dict[str, Term | None], keys: Iterable[str]) -> None:
+    """Set each `key` attribute of `owner` to the Node the row names in `key`, collecting its
+    `{key}Label` in every language as rows repeat the node (one row per label)."""
+    for key in keys:
+        iri = value(row[key])
+        if iri is not None:
+            node = getattr(owner, key) or Node(iri)
+            setattr(owner, key, node)
+            add_text(node.labels, row[f"{key}Label"])
+
+
 def city_slug(iri: str) -> str | None:
     """The slug of one of our city IRIs (`.../id/city/<slug>`), else None."""
     if iri.startswith(CITY_BASE):
@@ -226,12 +237,7 @@ def _collect_cities(rows: Iterable[dict[str, Term | None]]) -> dict[str, City]:
         wkt = value(row["wkt"])
         if city.lat is None and wkt and (point := _WKT_POINT.search(wkt)):
             city.long, city.lat = float(point.group(1)), float(point.group(2))
-        for key in ("province", "country"):
-            place = value(row[key])
-            if place is not None:
-                node = getattr(city, key) or Node(place)
-                setattr(city, key, node)
-                add_text(node.labels, row[f"{key}Label"])
+        attach_labelled(city, row, ("province", "country"))
     return cities
 
 
@@ -565,12 +571,7 @@ def designations(store: Store, city_iri: str) -> list[Designation]:
             continue
         item = found.setdefault(iri, Designation(iri, date=value(row["date"])))
         add_text(item.labels, row["label"])
-        for key in ("programme", "place"):
-            target = value(row[key])
-            if target is not None:
-                node = getattr(item, key) or Node(target)
-                setattr(item, key, node)
-                add_text(node.labels, row[f"{key}Label"])
+        attach_labelled(item, row, ("programme", "place"))
         source = value(row["source"])
         if source and source not in item.sources:
             item.sources.append(source)
