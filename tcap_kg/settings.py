@@ -88,14 +88,21 @@ class Settings:
     )
     query_executors: int = _setting(
         "TCAP_QUERY_EXECUTORS",
-        2,
-        "Query processes per web worker; together they are the endpoint's concurrency limit.",
+        1,
+        "Query processes per web worker (a timeout kills one and forks its replacement).",
+        int,
+    )
+    query_threads: int = _setting(
+        "TCAP_QUERY_THREADS",
+        4,
+        "Queries each query process runs at once; workers x processes x threads is the "
+        "endpoint's concurrency limit.",
         int,
     )
     queue_timeout: float = _setting(
         "TCAP_QUEUE_TIMEOUT",
         5.0,
-        "Seconds a query waits for a free query process before a 503 with Retry-After.",
+        "Seconds a query waits for a free query slot before a 503 with Retry-After.",
         float,
     )
     cache_bytes: int = _setting(

@@ -79,15 +79,15 @@ def prepare_metrics_dir() -> None:
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
     """Worker model: a few worker processes, each with threads for requests and a pool of
-    killable query executors; the threads outnumber the executors so health checks and pages
-    are answered while every executor is busy. An in-memory store lives in one process, so it
+    killable query executors; the threads outnumber the executors' slots so health checks and
+    pages are answered while every slot is busy. An in-memory store lives in one process, so it
     gets one worker (its executors still answer queries in parallel)."""
     workers = 1 if settings.store_location == MEMORY else settings.workers
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": workers,
         "worker_class": "gthread",
-        "threads": 2 * settings.query_executors + 4,
+        "threads": 2 * settings.query_executors * settings.query_threads + 4,
         "child_exit": _worker_gone,
         "timeout": int(settings.query_timeout) + 30,
         "graceful_timeout": 10,

@@ -1,11 +1,15 @@
 """The embedded store: Oxigraph on RocksDB in a directory, or Oxigraph in memory.
 
-Layout of a store directory: `oxigraph/` (the RocksDB database), `lock` (a file lock) and
-`generation` (rewritten after every write session). One process at a time writes, holding the
-lock exclusively for as long as it has the database open read-write; readers (the server's query
-workers) open the database read-only, take the lock shared around each read, and reopen when the
-generation changes. That lets several worker processes share one on-disk copy of a large graph
-and still see a `tcap load` made while they serve.
+Layout of a store directory: `oxigraph/` (the RocksDB database), `lock` (a file lock),
+`write-intent` (a second file lock) and `generation` (rewritten after every write session). One
+process at a time writes, holding the lock exclusively for as long as it has the database open
+read-write; readers (the server's query workers) open the database read-only, take the lock shared
+around each read, and reopen when the generation changes. That lets several worker processes
+share one on-disk copy of a large graph and still see a `tcap load` made while they serve.
+
+A process's reads overlap when it runs queries in threads, so its shared lock might never be let
+go under steady load. A writer therefore first holds `write-intent` exclusively while it waits
+for the lock; a reader that sees the intent starts no new read until the writer is through.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import fcntl
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -50,6 +55,8 @@ T = TypeVar("T")
 LOCK_WAIT_SECONDS = 30.0
 BULK_JOURNAL = "bulk-load.json"
 GENERATION_FILE = "generation"
+INTENT_FILE = "write-intent"
+READ_RETRY_SECONDS = 0.02
 
 
 # A generation file whose change time is at least this old cannot be replaced by one with the same
@@ -92,8 +99,10 @@ class OxigraphStore(Store):
         self.location = location
         self.read_only = read_only
         self._lock_file: IO[bytes] | None = None
+        self._intent_file: IO[bytes] | None = None
         self._seen_generation: str | None = None
         self._readers = 0
+        self._gate = threading.Lock()
         self._memory_generation = 0
         self._store: ox.Store | None
         if location is None:
@@ -101,13 +110,14 @@ class OxigraphStore(Store):
             return
         location.mkdir(parents=True, exist_ok=True)
         self._lock_file = (location / "lock").open("a+b")
+        self._intent_file = (location / INTENT_FILE).open("a+b")
         if read_only:
             if not (location / "oxigraph").is_dir():
                 raise StoreError(f"{location}: no store here yet (run `tcap init`)")
             self._store = None
             self._reopen()
         else:
-            self._acquire(fcntl.LOCK_EX, "write to")
+            self._lock(fcntl.LOCK_EX, "write to")
             try:
                 self._store = ox.Store(str(location / "oxigraph"))
             except OSError as exc:
@@ -124,12 +134,11 @@ class OxigraphStore(Store):
     def is_memory(self) -> bool:
         return self.location is None
 
-    def _acquire(self, mode: int, what: str) -> None:
-        assert self._lock_file is not None
+    def _acquire(self, lock_file: IO[bytes], mode: int, what: str) -> None:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
-                fcntl.flock(self._lock_file, mode | fcntl.LOCK_NB)
+                fcntl.flock(lock_file, mode | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
@@ -138,6 +147,16 @@ class OxigraphStore(Store):
                         f"could not {what} it within {LOCK_WAIT_SECONDS:.0f} s"
                     ) from None
                 time.sleep(0.02)
+
+    def _lock(self, mode: int, what: str) -> None:
+        """Take the store lock through the intent lock: a writer holds the intent exclusively
+        while it waits, which keeps new readers out until it is through."""
+        assert self._lock_file is not None and self._intent_file is not None
+        self._acquire(self._intent_file, mode, what)
+        try:
+            self._acquire(self._lock_file, mode, what)
+        finally:
+            fcntl.flock(self._intent_file, fcntl.LOCK_UN)
 
     def _release(self) -> None:
         if self._lock_file is not None:
@@ -164,26 +183,35 @@ class OxigraphStore(Store):
         self._seen_generation = self._read_generation()
 
     def _enter_read(self) -> ox.Store:
-        """Take the shared lock (once per process) and make sure the handle is current."""
+        """Take the shared lock (once per process, whatever its threads do) and make sure the
+        handle is current; while a writer waits, new reads wait for it."""
         if not self.read_only:
             return self._handle()
-        if self._readers == 0:
-            self._acquire(fcntl.LOCK_SH, "read")
-            try:
-                if self._read_generation() != self._seen_generation:
-                    self._reopen()
-            except BaseException:
-                self._release()
-                raise
-        self._readers += 1
-        return self._handle()
+        assert self._lock_file is not None and self._intent_file is not None
+        while True:
+            with self._gate:
+                if self._readers == 0:
+                    self._lock(fcntl.LOCK_SH, "read")
+                    try:
+                        if self._read_generation() != self._seen_generation:
+                            self._reopen()
+                    except BaseException:
+                        self._release()
+                        raise
+                    self._readers = 1
+                    return self._handle()
+                if not _held_by_other(self._intent_file):
+                    self._readers += 1
+                    return self._handle()
+            time.sleep(READ_RETRY_SECONDS)
 
     def _leave_read(self) -> None:
         if not self.read_only:
             return
-        self._readers -= 1
-        if self._readers == 0:
-            self._release()
+        with self._gate:
+            self._readers -= 1
+            if self._readers == 0:
+                self._release()
 
     @contextmanager
     def reading(self) -> Iterator[ox.Store]:
@@ -437,9 +465,20 @@ class OxigraphStore(Store):
         if writable:
             self._bump_generation()
         self._release()
-        if self._lock_file is not None:
-            self._lock_file.close()
-            self._lock_file = None
+        for lock_file in (self._lock_file, self._intent_file):
+            if lock_file is not None:
+                lock_file.close()
+        self._lock_file = self._intent_file = None
+
+
+def _held_by_other(lock_file: IO[bytes]) -> bool:
+    """Whether another process holds `lock_file` exclusively (this one holds nothing on it)."""
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    fcntl.flock(lock_file, fcntl.LOCK_UN)
+    return False
 
 
 def _checked(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:

@@ -68,7 +68,8 @@ class PooledStore(Store):
         )
         self.pool = ExecutorPool(
             self._open_reader,
-            size=settings.query_executors,
+            processes=settings.query_executors,
+            threads=settings.query_threads,
             queue_timeout=settings.queue_timeout,
             generation=master.generation if master is not None else None,
         )

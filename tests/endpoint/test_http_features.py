@@ -153,7 +153,7 @@ def test_a_timeout_kills_the_query_and_the_next_request_is_answered_at_once() ->
 
 @pytest.mark.slow
 def test_all_executors_busy_gives_503_with_retry_after_and_health_still_answers() -> None:
-    app = make_app(query_timeout=3.0, query_executors=1, queue_timeout=0.2)
+    app = make_app(query_timeout=3.0, query_executors=1, query_threads=1, queue_timeout=0.2)
     try:
         client = app.test_client()
         slow = threading.Thread(

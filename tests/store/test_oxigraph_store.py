@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -116,6 +118,47 @@ def test_an_unfinished_result_stream_releases_the_read_lock(
         writer.add([quad(1000)])
     assert reader.count(G) == 101
     reader.close()
+
+
+def test_a_writer_gets_in_between_overlapping_reads_of_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Threads of one process whose reads always overlap would hold the shared lock for good;
+    the writer's intent makes new reads wait until it is through."""
+    monkeypatch.setattr(oxigraph_module, "LOCK_WAIT_SECONDS", 5.0)
+    location = tmp_path / "s"
+    with OxigraphStore(location) as writer:
+        writer.add([quad(i) for i in range(100)])
+    reader = OxigraphStore(location, read_only=True)
+    stop = threading.Event()
+    seen: list[int] = []
+    errors: list[Exception] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                result = reader.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")
+                assert isinstance(result, Solutions)
+                rows = iter(result)
+                next(rows)
+                time.sleep(0.05)
+                seen.append(1 + sum(1 for _ in rows))
+            except Exception as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.02)
+    with OxigraphStore(location) as writer:
+        writer.add([quad(1000)])
+    time.sleep(0.3)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    reader.close()
+    assert not errors
+    assert seen[0] == 100 and seen[-1] == 101
 
 
 def test_generation_changes_on_every_write():
