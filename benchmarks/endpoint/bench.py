@@ -11,6 +11,7 @@ The script checks for them first and says what is missing. Run it by hand:
 
     python benchmarks/endpoint/bench.py --cities 10000
     python benchmarks/endpoint/bench.py --cities 54000 --no-rdflib   # ~10M triples, for (e)
+    python benchmarks/endpoint/bench.py --tcap-env TCAP_QUERY_THREADS=8   # other settings
 
 All servers serve the same synthetic data (benchmarks/synth.py, our vocabulary, 186 triples per
 city) on 127.0.0.1 in one run. Each query of the mix is measured with `ab -k` at concurrency 1
@@ -284,8 +285,8 @@ def print_footprints(name: str, peak: list[Footprint]) -> None:
 
 
 class Servers:
-    def __init__(self, work: Path, data: Path, use_rdflib: bool) -> None:
-        self.work, self.data = work, data
+    def __init__(self, work: Path, data: Path, use_rdflib: bool, tcap_env: dict[str, str]) -> None:
+        self.work, self.data, self.tcap_env = work, data, tcap_env
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.urls: dict[str, str] = {}
         self.use_rdflib = use_rdflib
@@ -293,7 +294,7 @@ class Servers:
     def start(self) -> None:
         store = self.work / "tcap-store"
         env = {k: v for k, v in os.environ.items() if not k.startswith("TCAP_")}
-        env.update({"TCAP_STORE": str(store), "TCAP_LOG_LEVEL": "WARNING"})
+        env.update({"TCAP_STORE": str(store), "TCAP_LOG_LEVEL": "WARNING", **self.tcap_env})
         if not (store / "oxigraph").exists():
             started = time.monotonic()
             run(
@@ -415,6 +416,13 @@ def main() -> None:
         help="rounds of tcap and oxigraph serve measured back to back (medians are reported; "
         "rdflib-endpoint is measured once)",
     )
+    parser.add_argument(
+        "--tcap-env",
+        action="append",
+        default=[],
+        metavar="TCAP_NAME=VALUE",
+        help="a setting for both tcap servers, e.g. TCAP_WORKERS=1 (repeatable)",
+    )
     parser.add_argument("--work", type=Path, help="working directory (default: a temp dir)")
     args = parser.parse_args()
     missing = missing_tools(not args.no_rdflib)
@@ -436,7 +444,8 @@ def main() -> None:
             data,
         )
         print(f"generated {data} in {time.monotonic() - started:.1f} s", flush=True)
-    servers = Servers(work, data, not args.no_rdflib)
+    tcap_env = dict(setting.split("=", 1) for setting in args.tcap_env)
+    servers = Servers(work, data, not args.no_rdflib, tcap_env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         servers.start()
