@@ -196,7 +196,6 @@ def _become_child(keep_fds: list[int]) -> None:
 class _Executor:
     pid: int
     generation: str
-    alive: bool = True
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -309,9 +308,8 @@ class ExecutorPool:
         """Fork a replacement, then kill `executor`; the first caller does it, later ones see it
         done. Idle slots are closed here; busy ones by their holders, who may still read them."""
         with self._lock:
-            if not executor.alive:
+            if executor not in self._executors:
                 return
-            executor.alive = False
             self._executors.remove(executor)
             dead = [slot for slot in self._idle if slot.executor is executor]
             self._idle = [slot for slot in self._idle if slot.executor is not executor]
@@ -355,7 +353,7 @@ class ExecutorPool:
 
     def _checkin(self, slot: _Slot) -> None:
         with self._lock:
-            if slot.executor.alive:
+            if slot.executor in self._executors:
                 self._idle.append(slot)
             else:
                 slot.conn.close()
@@ -413,7 +411,6 @@ class ExecutorPool:
             executors, self._executors = list(self._executors), []
             idle, self._idle = list(self._idle), []
         for executor in executors:
-            executor.alive = False
             executor.kill()
         for slot in idle:
             slot.conn.close()

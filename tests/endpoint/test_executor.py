@@ -57,7 +57,9 @@ def slow_seconds(pool: ExecutorPool) -> float:
     return time.monotonic() - started
 
 
-def in_background(pool: ExecutorPool, sparql: str, timeout: float) -> tuple[threading.Thread, dict]:
+def in_background(
+    pool: ExecutorPool, sparql: str, timeout: float
+) -> tuple[threading.Thread, dict[str, object]]:
     outcome: dict[str, object] = {}
 
     def target() -> None:
