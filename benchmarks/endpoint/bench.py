@@ -16,9 +16,10 @@ The script checks for them first and says what is missing. Run it by hand:
 All servers serve the same synthetic data (benchmarks/synth.py, our vocabulary, 186 triples per
 city) on 127.0.0.1 in one run. Each query of the mix is measured with `ab -k` at concurrency 1
 and 8 for a fixed time, in `--rounds` rounds that measure tcap and oxigraph serve back to back
-(this machine's speed drifts by 10-20 % over minutes, more than the margins the goals leave);
-the table gives the median round's requests/s, p50 and p99 latency, and the median of the
-rounds' tcap/oxigraph ratios, then checks the goals of issue 5:
+(this machine's speed drifts by 10-20 % over minutes, more than the margins the goals leave),
+oxigraph serve first in every other round so that a drift within a round favours neither. The
+table gives the median round's requests/s, p50 and p99 latency, and the median of the rounds'
+tcap/oxigraph ratios, then checks the goals of issue 5:
 
   (a) queries taking >= 10 ms in oxigraph serve: tcap >= 0.9x its throughput at c=8, cache off
   (b) trivial ASK at c=1: tcap's median at most 1 ms above oxigraph serve's
@@ -412,9 +413,9 @@ def main() -> None:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
-        help="rounds of tcap and oxigraph serve measured back to back (medians are reported; "
-        "rdflib-endpoint is measured once)",
+        default=4,
+        help="rounds of tcap and oxigraph serve measured back to back, each first in turn "
+        "(medians are reported; rdflib-endpoint is measured once)",
     )
     parser.add_argument(
         "--tcap-env",
@@ -476,9 +477,8 @@ def report(servers: Servers, seconds: float, mix_seconds: float, rounds: int, wo
             line = f"{query_name:<22}{concurrency:>3} "
             rounds_of: dict[str, list[Cell]] = {peer: [] for peer in peers}
             for round_number in range(rounds):
-                for peer in peers:
-                    if peer == "rdflib-endpoint" and round_number:
-                        continue
+                order = peers if round_number % 2 == 0 else ["oxigraph", "tcap"]
+                for peer in order:
                     rounds_of[peer].append(
                         measure(
                             servers,
