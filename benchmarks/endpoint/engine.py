@@ -139,11 +139,19 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2, help="tcap: workers x executors")
     parser.add_argument("--threads", type=int, default=4, help="tcap: TCAP_QUERY_THREADS")
+    parser.add_argument(
+        "--tcap-env",
+        action="append",
+        default=[],
+        metavar="TCAP_NAME=VALUE",
+        help="a setting for tcap serve, e.g. TCAP_QUERY_THREADS=8 (repeatable)",
+    )
     args = parser.parse_args()
     data = next(args.work.glob("synth-*.nt"), None)
     if data is None or not (args.work / "tcap-store" / "oxigraph").exists():
         sys.exit(f"{args.work} has no data and stores of bench.py; run bench.py --work first")
-    servers = Servers(args.work, data, use_rdflib=False, tcap_env={})
+    tcap_env = dict(setting.split("=", 1) for setting in args.tcap_env)
+    servers = Servers(args.work, data, use_rdflib=False, tcap_env=tcap_env)
     try:
         servers.start()
         for name in args.query or HEAVY:
