@@ -288,12 +288,13 @@ def print_footprints(name: str, peak: list[Footprint]) -> None:
 class Servers:
     def __init__(self, work: Path, data: Path, use_rdflib: bool, tcap_env: dict[str, str]) -> None:
         self.work, self.data, self.tcap_env = work, data, tcap_env
+        self.tcap_store = work / "tcap-store"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.urls: dict[str, str] = {}
         self.use_rdflib = use_rdflib
 
     def start(self) -> None:
-        store = self.work / "tcap-store"
+        store = self.tcap_store
         env = {k: v for k, v in os.environ.items() if not k.startswith("TCAP_")}
         env.update({"TCAP_STORE": str(store), "TCAP_LOG_LEVEL": "WARNING", **self.tcap_env})
         if not (store / "oxigraph").exists():
@@ -379,6 +380,20 @@ class Servers:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
+def add_tcap_env_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tcap-env",
+        action="append",
+        default=[],
+        metavar="TCAP_NAME=VALUE",
+        help="a setting for the tcap servers, e.g. TCAP_WORKERS=1 (repeatable)",
+    )
+
+
+def tcap_env(args: argparse.Namespace) -> dict[str, str]:
+    return dict(setting.split("=", 1) for setting in args.tcap_env)
+
+
 def missing_tools(use_rdflib: bool) -> list[str]:
     """What this benchmark needs and cannot find, each with how to get it."""
     missing = []
@@ -417,13 +432,7 @@ def main() -> None:
         help="rounds of tcap and oxigraph serve measured back to back, each first in turn "
         "(medians are reported; rdflib-endpoint is measured once)",
     )
-    parser.add_argument(
-        "--tcap-env",
-        action="append",
-        default=[],
-        metavar="TCAP_NAME=VALUE",
-        help="a setting for both tcap servers, e.g. TCAP_WORKERS=1 (repeatable)",
-    )
+    add_tcap_env_option(parser)
     parser.add_argument("--work", type=Path, help="working directory (default: a temp dir)")
     args = parser.parse_args()
     missing = missing_tools(not args.no_rdflib)
@@ -445,8 +454,7 @@ def main() -> None:
             data,
         )
         print(f"generated {data} in {time.monotonic() - started:.1f} s", flush=True)
-    tcap_env = dict(setting.split("=", 1) for setting in args.tcap_env)
-    servers = Servers(work, data, not args.no_rdflib, tcap_env)
+    servers = Servers(work, data, not args.no_rdflib, tcap_env(args))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         servers.start()
@@ -477,7 +485,9 @@ def report(servers: Servers, seconds: float, mix_seconds: float, rounds: int, wo
             line = f"{query_name:<22}{concurrency:>3} "
             rounds_of: dict[str, list[Cell]] = {peer: [] for peer in peers}
             for round_number in range(rounds):
-                order = peers if round_number % 2 == 0 else ["oxigraph", "tcap"]
+                order = ["tcap", "oxigraph"][:: 1 if round_number % 2 == 0 else -1]
+                if round_number == 0:
+                    order += [peer for peer in peers if peer not in order]
                 for peer in order:
                     rounds_of[peer].append(
                         measure(

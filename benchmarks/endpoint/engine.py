@@ -30,7 +30,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import pyoxigraph as ox
-from bench import MIX, Servers
+from bench import MIX, Servers, add_tcap_env_option, tcap_env
 
 HEAVY = ("count-types", "claims-per-component")
 
@@ -100,7 +100,7 @@ def compare(name: str, servers: Servers, args: argparse.Namespace) -> None:
     peers: dict[str, Callable[[], float]] = {
         "tcap": lambda: http_rate(servers.urls["tcap"], query, args.concurrency, args.seconds),
         "engine": lambda: engine_rate(
-            args.work / "tcap-store" / "oxigraph", query, args.processes, args.threads, args.seconds
+            servers.tcap_store / "oxigraph", query, args.processes, args.threads, args.seconds
         ),
         "oxigraph": lambda: http_rate(
             servers.urls["oxigraph"], query, args.concurrency, args.seconds
@@ -139,19 +139,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2, help="tcap: workers x executors")
     parser.add_argument("--threads", type=int, default=4, help="tcap: TCAP_QUERY_THREADS")
-    parser.add_argument(
-        "--tcap-env",
-        action="append",
-        default=[],
-        metavar="TCAP_NAME=VALUE",
-        help="a setting for tcap serve, e.g. TCAP_QUERY_THREADS=8 (repeatable)",
-    )
+    add_tcap_env_option(parser)
     args = parser.parse_args()
+    missing = f"{args.work} has no data and stores of bench.py; run bench.py --work first"
     data = next(args.work.glob("synth-*.nt"), None)
-    if data is None or not (args.work / "tcap-store" / "oxigraph").exists():
-        sys.exit(f"{args.work} has no data and stores of bench.py; run bench.py --work first")
-    tcap_env = dict(setting.split("=", 1) for setting in args.tcap_env)
-    servers = Servers(args.work, data, use_rdflib=False, tcap_env=tcap_env)
+    if data is None:
+        sys.exit(missing)
+    servers = Servers(args.work, data, use_rdflib=False, tcap_env=tcap_env(args))
+    if not (servers.tcap_store / "oxigraph").exists():
+        sys.exit(missing)
     try:
         servers.start()
         for name in args.query or HEAVY:
