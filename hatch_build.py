@@ -3,11 +3,10 @@
 The pages use CodeMirror (SPARQL editor), Vega-Lite (charts, map) and a Natural Earth land outline
 (map background), all installed from npm at the versions pinned in `package-lock.json` and bundled by
 esbuild into `tcap_kg/web/static/vendor/`, so the installed app serves them itself: no CDN, no network
-at run time. The folder is git-ignored and rebuilt only when the lock file, the entry points or this
-hook change (a stamp file records their checksum), so repeated builds and builds from an sdist (which
-carries the built folder) need no npm.
-
-Needs `node` and `npm` on PATH when the folder is missing or stale.
+at run time. The built folder is committed with a stamp (the checksum of the lock file, the entry
+points and this hook), so `pip install .` needs Python alone; the hook rebuilds only when the stamp
+no longer matches its inputs, and only then needs `node` and `npm` on PATH. A test rebuilds the
+folder from `package-lock.json` where npm exists and compares it byte for byte with the shipped one.
 """
 
 from __future__ import annotations
@@ -50,10 +49,11 @@ def run(command: list[str], root: Path) -> None:
         )
 
 
-def build_web_assets(root: Path) -> Path:
-    """Install the pinned npm packages, bundle them and copy the map data into the vendor folder."""
+def build_web_assets(root: Path, *, force: bool = False) -> Path:
+    """Install the pinned npm packages, bundle them and copy the map data into the vendor folder
+    (unless the shipped folder is current and `force` is off)."""
     target = root / VENDOR
-    if is_current(root):
+    if is_current(root) and not force:
         return target
     npm = shutil.which("npm")
     node = shutil.which("node")

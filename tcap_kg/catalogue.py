@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -85,6 +85,15 @@ class NamedQuery:
     description: str
     parameters: tuple[Parameter, ...]
     sparql: str
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """`title` / `description` -> language -> text, from `#+ title@zh:` header lines."""
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` where the header gives one, else the (English) title."""
+        return self.translations.get("title", {}).get(lang, self.title)
+
+    def description_in(self, lang: str) -> str:
+        return self.translations.get("description", {}).get(lang, self.description)
 
     def bindings(self, raw: Mapping[str, str]) -> dict[str, Term]:
         """Typed bindings for raw parameter values; unknown or missing parameters are errors."""
@@ -113,18 +122,23 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
     """Read the `#+ key: value` header of a `.rq` file."""
     title, description = name, ""
     parameters: list[Parameter] = []
+    translations: dict[str, dict[str, str]] = {}
     for line in text.splitlines():
         if not line.startswith("#+"):
             continue
         key, _, value = line[2:].partition(":")
         key, value = key.strip().lower(), value.strip()
-        if key == "title":
+        field_name, _, lang = key.partition("@")
+        if lang and field_name in ("title", "description"):
+            found = translations.setdefault(field_name, {})
+            found[lang] = f"{found.get(lang, '')} {value}".strip()
+        elif key == "title":
             title = value
         elif key == "description":
             description = f"{description} {value}".strip()
         elif key == "param":
             parameters.append(_parse_param(name, value))
-    return NamedQuery(name, title, description, tuple(parameters), text)
+    return NamedQuery(name, title, description, tuple(parameters), text, translations)
 
 
 def _parse_param(query: str, spec: str) -> Parameter:

@@ -25,7 +25,12 @@ class InputError(TcapError):
 
 
 class ParseError(InputError):
-    """An RDF or query document could not be read; carries where, so people can fix it."""
+    """An RDF or query document could not be read; carries where, so people can fix it.
+
+    `excerpt` shows the offending line and the one before it with a caret under the place, as
+    the CLI prints it below the one-line message (the cause is often on the line before: a
+    missing `;` is only noticed at the next statement).
+    """
 
     kind = "parse-error"
 
@@ -36,12 +41,15 @@ class ParseError(InputError):
         source: str | None = None,
         line: int | None = None,
         column: int | None = None,
+        excerpt: str | None = None,
     ) -> None:
         self.message = message
         self.source = source
         self.line = line
         self.column = column
-        super().__init__(self.describe())
+        self.excerpt = excerpt
+        text = self.describe()
+        super().__init__(f"{text}\n{excerpt}" if excerpt else text)
 
     def describe(self) -> str:
         """One line naming the file, the position and the problem."""
@@ -64,6 +72,13 @@ class TooLargeError(InputError):
 
     http_status = 413
     kind = "too-large"
+
+
+class UriTooLongError(InputError):
+    """A request URL longer than the endpoint reads; long queries belong in a POST body."""
+
+    http_status = 414
+    kind = "uri-too-long"
 
 
 class QueryError(InputError):
@@ -117,6 +132,22 @@ class BusyError(TcapError):
     exit_code = 1
     http_status = 503
     kind = "busy"
+
+
+class RateLimitedError(TcapError):
+    """This client already holds its share of the query slots; it should retry shortly."""
+
+    exit_code = 1
+    http_status = 429
+    kind = "rate-limited"
+
+
+class QueryCrashedError(TcapError):
+    """The query stopped its worker process (not a timeout): retrying would do the same."""
+
+    exit_code = 1
+    http_status = 500
+    kind = "query-crashed"
 
 
 class UnauthorizedError(TcapError):

@@ -9,15 +9,17 @@ for the shipped ontology, shapes and data cannot be overwritten by a user load.
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pyoxigraph as ox
 
 from .errors import InputError
-from .namespaces import CATALOG_GRAPH, GRAPH, is_staging_graph
+from .namespaces import CATALOG_GRAPH, GRAPH, INFERRED_GRAPH, is_staging_graph
 from .rdfio import ParsedDataset
 from .records import DATASET, GraphRecord, now, triple_counts
 from .store import ChangeSet, Store
@@ -25,6 +27,7 @@ from .store import ChangeSet, Store
 log = logging.getLogger(__name__)
 
 RESERVED_PREFIXES = tuple(GRAPH + folder + "/" for folder in ("ontology", "shapes", "data"))
+RESERVED_GRAPHS = (INFERRED_GRAPH,)
 
 
 @dataclass(frozen=True)
@@ -46,17 +49,44 @@ def default_graph_for(path: Path) -> str:
 
 
 def check_graph_iri(graph: str, *, allow_reserved: bool = False) -> str:
-    """Refuse graph names that are not absolute IRIs or that belong to the store itself."""
+    """Refuse graph names that are not absolute IRIs or that belong to the store itself.
+
+    Graphs are compared in a normal spelling (either scheme, any case of host, default port,
+    escaped letters, dot segments), since a store keeps `http://W3ID.org/tcap-kg/graph/catalog`
+    apart from ours but a reader of the IRI takes them for the same graph.
+    """
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", graph):
         raise InputError(f"graph name {graph!r} is not an absolute IRI")
-    if graph == CATALOG_GRAPH or is_staging_graph(graph):
+    key = spelling(graph)
+    if key == spelling(CATALOG_GRAPH) or is_staging_graph(graph.lower()):
         raise InputError(f"graph <{graph}> is managed by TCap KG itself and cannot be loaded into")
-    if not allow_reserved and graph.startswith(RESERVED_PREFIXES):
+    if not allow_reserved and (
+        key.startswith(tuple(spelling(prefix) for prefix in RESERVED_PREFIXES))
+        or key in {spelling(reserved) for reserved in RESERVED_GRAPHS}
+    ):
         raise InputError(
-            f"graph <{graph}> is reserved for the shipped ontology, shapes and data; "
+            f"graph <{graph}> is reserved for the shipped ontology, shapes, data and inferences; "
             "choose another --graph"
         )
     return graph
+
+
+def spelling(iri: str) -> str:
+    """The IRI in one spelling among those that name the same resource to a reader."""
+    parts = urlsplit(iri)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return iri
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        port = parts.port if parts.port not in (None, 80, 443) else None
+    except ValueError:
+        return iri
+    path = posixpath.normpath(unquote(parts.path)) if parts.path else "/"
+    if parts.path.endswith("/") and not path.endswith("/"):
+        path += "/"
+    authority = f"{host}:{port}" if port else host
+    return f"https://{authority}{path}" + (f"?{unquote(parts.query)}" if parts.query else "")
 
 
 def targeted(dataset: ParsedDataset, default_graph: str) -> Iterator[ox.Quad]:

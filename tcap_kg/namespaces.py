@@ -8,6 +8,7 @@ TCAP = ONTOLOGY + "#"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
 CATALOG_GRAPH = GRAPH + "catalog"
+INFERRED_GRAPH = GRAPH + "inferred"
 DATASET_IRI = BASE + "dataset"
 STAGING_PREFIX = "urn:tcap:staging:"
 

@@ -1,180 +1,244 @@
-"""HTML documentation of the TCap KG ontology, generated from the ontology files with pyLODE.
+"""The documentation of the TCap KG ontology, read from the ontology files.
 
-The app serves this page at the ontology IRI, so it is generated from the shipped Turtle at run
-time (and cached per file state) rather than committed: documentation and ontology cannot drift.
+The app serves it at the ontology IRI (`/ontology.html`, `templates/ontology.html`), so it is read
+from the shipped Turtle at run time (and cached per file state) rather than committed:
+documentation and ontology cannot drift. Every term of our namespace gets a section whose anchor is
+its local name, so `https://w3id.org/tcap-kg/ontology#C1` (and every link the pages make to a term)
+lands on it: classes, properties, concept schemes, the concepts of every scheme (components C1-C10,
+evidence types, verification statuses, topics, reading bases...) and the component groups. Labels
+and definitions are kept in every language the files give, so the page speaks the reader's
+language where a translation exists and says which language it falls back to where none does.
 
-pyLODE's OntPub profile documents classes and properties only, titles every term with all its
-labels run together, ignores editorial notes and skips SKOS concepts. The graph handed to it is
-therefore a documentation view of the ontology, never written back:
-
-* only terms in our own namespace are documented (the declarations of reused terms such as
-  ``prov:Entity`` exist for OWL 2 DL, not as part of our vocabulary);
-* titles use the English labels; Chinese labels, editorial notes (which carry the "from memory,
-  verify" warnings) and verification statuses become notes that pyLODE shows;
-* the members of each concept class (the components C1-C10 and the controlled vocabularies) are
-  listed, with notation and definition, as notes on their class, and the concept schemes as notes
-  on the ontology (pyLODE would otherwise merge every scheme's title and metadata into the
-  ontology's own, because it treats a concept scheme like an ontology header);
-* HTML anchors are the terms' local names, so ``https://w3id.org/tcap-kg/ontology#City`` lands on
-  the City section of the page.
-
-pyLODE reads only its bundled background ontologies and the graph given to it: no network access
-(a test runs it with sockets disabled). Releases 3.4.x read a ``pyproject.toml`` at import time
-that their wheels do not contain, so pyLODE 3.3 is required.
+Terms of other vocabularies (`prov:Entity`, ...) are declared in the ontology for OWL 2 DL, not
+defined by it, so they get no section of their own; they appear as links where our terms use them.
+Reading needs no network (rdflib's Turtle parser fetches nothing).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
-
-log = logging.getLogger(__name__)
 
 ONTOLOGY_IRI = "https://w3id.org/tcap-kg/ontology"
 TCAP = ONTOLOGY_IRI + "#"
 _VERIFICATION_STATUS = URIRef(TCAP + "verificationStatus")
-_DOC_LANGUAGE = "en"
+_NOTATION_NUMBER = re.compile(r"(\d+)")
+
+Texts = dict[str, str]
+"""Language tag (lower case, "" for none) -> text."""
+
+# Kinds of terms, in the order the page lists them: (kind, rdf:type that makes a term that kind).
+KINDS: tuple[tuple[str, URIRef], ...] = (
+    ("class", OWL.Class),
+    ("object-property", OWL.ObjectProperty),
+    ("datatype-property", OWL.DatatypeProperty),
+    ("annotation-property", OWL.AnnotationProperty),
+    ("scheme", SKOS.ConceptScheme),
+    ("collection", SKOS.Collection),
+    ("concept", SKOS.Concept),
+)
+
+# Relations a term section lists, by the key the template translates: (key, predicate, inverse).
+RELATIONS: tuple[tuple[str, URIRef, bool], ...] = (
+    ("subclass-of", RDFS.subClassOf, False),
+    ("superclass-of", RDFS.subClassOf, True),
+    ("subproperty-of", RDFS.subPropertyOf, False),
+    ("domain", RDFS.domain, False),
+    ("range", RDFS.range, False),
+    ("inverse-of", OWL.inverseOf, False),
+    ("in-scheme", SKOS.inScheme, False),
+    ("members", SKOS.member, False),
+    ("member-of", SKOS.member, True),
+    ("broader", SKOS.broader, False),
+    ("source", DCTERMS.source, False),
+    ("status", _VERIFICATION_STATUS, False),
+)
 
 
-def render_ontology_html(path: Path) -> str:
-    """Return the ontology's HTML documentation for a Turtle file or a folder of them.
+@dataclass
+class Ref:
+    """A term a section points at: ours (an anchor on this page) or another vocabulary's."""
+
+    iri: str
+    union: list[Ref] = field(default_factory=list)
+
+    @property
+    def local(self) -> str | None:
+        return self.iri[len(TCAP) :] if self.iri.startswith(TCAP) else None
+
+
+@dataclass
+class Term:
+    """One documented term."""
+
+    iri: str
+    kind: str
+    labels: Texts = field(default_factory=dict)
+    definitions: Texts = field(default_factory=dict)
+    notes: list[Texts] = field(default_factory=list)
+    notation: str = ""
+    relations: list[tuple[str, list[Ref]]] = field(default_factory=list)
+
+    @property
+    def local(self) -> str:
+        return self.iri[len(TCAP) :]
+
+    @property
+    def order(self) -> tuple[int, str]:
+        match = _NOTATION_NUMBER.search(self.notation)
+        return (int(match.group(1)) if match else -1, self.labels.get("en", self.local).lower())
+
+
+@dataclass
+class Scheme:
+    """A concept scheme with its concepts (and collections, for the components' groups)."""
+
+    term: Term
+    concepts: list[Term] = field(default_factory=list)
+    collections: list[Term] = field(default_factory=list)
+
+
+@dataclass
+class OntologyDoc:
+    """What the ontology page shows."""
+
+    iri: str
+    titles: Texts
+    descriptions: Texts
+    notes: list[Texts]
+    header: list[tuple[str, list[str]]]
+    sections: list[tuple[str, list[Term]]]
+    schemes: list[Scheme]
+    terms: dict[str, Term]
+    """Every documented term by IRI (to label the references between them)."""
+
+
+def ontology_documentation(path: Path) -> OntologyDoc:
+    """The documentation of a Turtle file or a folder of them (cached until a file changes).
 
     A folder is read whole (``*.ttl``) because the ontology is split over several files that
-    share one ontology IRI. The result is cached until one of the files changes.
+    share one ontology IRI.
     """
     files = sorted(path.glob("*.ttl")) if path.is_dir() else [path]
     state = tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
-    return _render(state)
+    return _document(state)
 
 
 @lru_cache(maxsize=4)
-def _render(state: tuple[tuple[str, int, int], ...]) -> str:
-    source = Graph()
+def _document(state: tuple[tuple[str, int, int], ...]) -> OntologyDoc:
+    graph = Graph()
     for file_name, _, _ in state:
-        source.parse(file_name, format="turtle")
-    view = documentation_view(source)
-    with _root_logging_kept():
-        from pylode.profiles.ontpub import OntPub  # type: ignore[import-untyped]  # noqa: PLC0415
-
-        document = OntPub(ontology=view)
-    # pyLODE derives anchors from labels unless an IRI already has one; pre-seed local names.
-    document.fids = {
-        str(term): str(term)[len(TCAP) :]
-        for term in set(view.subjects())
-        if isinstance(term, URIRef) and str(term).startswith(TCAP)
-    }
-    with _root_logging_kept():
-        html = document.make_html()
-    if not isinstance(html, str):
-        raise TypeError("pyLODE returned no HTML")
-    log.info("rendered ontology documentation (%d terms)", len(document.fids))
-    return html
+        graph.parse(file_name, format="turtle")
+    return documentation(graph)
 
 
-@contextmanager
-def _root_logging_kept() -> Iterator[None]:
-    """pyLODE configures the root logger (DEBUG, a stderr handler) when imported and when it
-    renders; that would flood every program embedding this module, so undo it afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        yield
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
+def _texts(graph: Graph, subject: URIRef, *predicates: URIRef) -> Texts:
+    found: Texts = {}
+    for predicate in predicates:
+        for value in graph.objects(subject, predicate):
+            if isinstance(value, Literal):
+                found.setdefault((value.language or "").lower(), str(value))
+    return found
 
 
-def _english(graph: Graph, subject: URIRef, predicate: URIRef) -> str | None:
-    for value in graph.objects(subject, predicate):
-        if isinstance(value, Literal) and value.language in (None, _DOC_LANGUAGE):
-            return str(value)
+def _ref(graph: Graph, node: object) -> Ref | None:
+    if isinstance(node, URIRef):
+        return Ref(str(node))
+    if isinstance(node, BNode):
+        for list_node in graph.objects(node, OWL.unionOf):
+            members = [_ref(graph, item) for item in Collection(graph, list_node)]
+            return Ref("", union=[m for m in members if m is not None])
     return None
 
 
-def documentation_view(source: Graph) -> Graph:
-    """Build the graph pyLODE documents from the ontology graph (see the module docstring)."""
-    view = Graph()
-    for prefix, namespace in source.namespaces():
-        view.bind(prefix, namespace)
-    for subject, predicate, obj in source:
-        if isinstance(subject, URIRef) and not str(subject).startswith(ONTOLOGY_IRI):
-            continue
-        if predicate == RDF.type and obj == SKOS.ConceptScheme:
-            continue
-        if predicate == RDFS.label and (subject, DCTERMS.title, None) in source:
-            continue  # pyLODE would run the label and the title together as the page heading
-        if (
-            predicate in (RDFS.label, SKOS.prefLabel)
-            and isinstance(obj, Literal)
-            and obj.language not in (None, _DOC_LANGUAGE)
-        ):
-            view.add((subject, SKOS.note, Literal(f"Label ({obj.language}): {obj}")))
-            continue
-        if predicate == SKOS.editorialNote:
-            view.add((subject, SKOS.note, Literal(f"Editorial note: {obj}")))
-            continue
-        if predicate == _VERIFICATION_STATUS and isinstance(obj, URIRef):
-            status = _english(source, obj, SKOS.prefLabel) or str(obj)
-            view.add((subject, SKOS.note, Literal(f"Verification status: {status}")))
-            continue
-        view.add((subject, predicate, obj))
-    _describe_concepts(source, view)
-    _describe_schemes(source, view)
-    return view
+def _kind(graph: Graph, subject: URIRef) -> str | None:
+    types = set(graph.objects(subject, RDF.type))
+    return next((kind for kind, rdf_type in KINDS if rdf_type in types), None)
 
 
-def _describe_schemes(source: Graph, view: Graph) -> None:
+def _term(graph: Graph, subject: URIRef, kind: str) -> Term:
+    term = Term(
+        str(subject),
+        kind,
+        labels=_texts(graph, subject, SKOS.prefLabel, RDFS.label),
+        definitions=_texts(graph, subject, SKOS.definition, RDFS.comment),
+        notation=str(next(graph.objects(subject, SKOS.notation), "")),
+    )
+    for predicate in (SKOS.scopeNote, SKOS.editorialNote, SKOS.note, SKOS.example):
+        term.notes += [
+            {(v.language or "").lower(): str(v)}
+            for v in graph.objects(subject, predicate)
+            if isinstance(v, Literal)
+        ]
+    for key, predicate, inverse in RELATIONS:
+        nodes = graph.subjects(predicate, subject) if inverse else graph.objects(subject, predicate)
+        refs = [r for r in (_ref(graph, n) for n in nodes) if r is not None]
+        if refs:
+            term.relations.append((key, sorted(refs, key=lambda r: r.iri)))
+    return term
+
+
+def documentation(graph: Graph) -> OntologyDoc:
+    """Build the documentation of every term of our namespace the graph defines."""
     ontology = URIRef(ONTOLOGY_IRI)
-    for scheme in sorted(
-        s for s in source.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)
+    terms: dict[str, Term] = {}
+    for subject in set(graph.subjects()):
+        if not (isinstance(subject, URIRef) and str(subject).startswith(TCAP)):
+            continue
+        kind = _kind(graph, subject)
+        if kind is not None:
+            terms[str(subject)] = _term(graph, subject, kind)
+    sections = [
+        (kind, sorted((t for t in terms.values() if t.kind == kind), key=lambda t: t.local.lower()))
+        for kind, _ in KINDS[:4]
+    ]
+    schemes = []
+    for scheme_term in sorted(
+        (t for t in terms.values() if t.kind == "scheme"), key=lambda t: t.local
     ):
-        if not str(scheme).startswith(TCAP):
-            continue
-        label = _english(source, scheme, SKOS.prefLabel) or str(scheme)
-        definition = _english(source, scheme, SKOS.definition) or ""
-        local = str(scheme)[len(TCAP) :]
-        view.add(
-            (ontology, SKOS.note, Literal(f"Concept scheme tcap:{local} ({label}): {definition}"))
+        scheme = URIRef(scheme_term.iri)
+        members = {str(c) for c in graph.subjects(SKOS.inScheme, scheme)}
+        concepts = sorted((terms[m] for m in members if m in terms), key=lambda t: t.order)
+        collections = sorted(
+            (
+                t
+                for t in terms.values()
+                if t.kind == "collection"
+                and any(str(m) in members for m in graph.objects(URIRef(t.iri), SKOS.member))
+            ),
+            key=lambda t: t.local,
         )
-
-
-def _describe_concepts(source: Graph, view: Graph) -> None:
-    """List each concept class's members as notes, since pyLODE has no section for concepts."""
-    for concept_class in source.subjects(RDFS.subClassOf, SKOS.Concept):
-        if not (isinstance(concept_class, URIRef) and str(concept_class).startswith(TCAP)):
-            continue
-        if (concept_class, RDF.type, OWL.Class) not in source:
-            continue
-        members = sorted(
-            (m for m in source.subjects(RDF.type, concept_class) if isinstance(m, URIRef)),
-            key=_concept_sort_key(source),
+        schemes.append(Scheme(scheme_term, concepts, collections))
+    schemes.sort(key=lambda s: (s.term.local != "ComponentScheme", s.term.local))
+    header = [
+        (key, sorted(str(v) for v in graph.objects(ontology, predicate)))
+        for key, predicate in (
+            ("version", OWL.versionInfo),
+            ("version-iri", OWL.versionIRI),
+            ("licence", DCTERMS.license),
+            ("creator", DCTERMS.creator),
+            ("modified", DCTERMS.modified),
+            ("citation", DCTERMS.bibliographicCitation),
+            ("sources", DCTERMS.source),
         )
-        for member in members:
-            local = str(member)[len(TCAP) :]
-            notation = _english(source, member, SKOS.notation)
-            label = _english(source, member, SKOS.prefLabel) or local
-            definition = _english(source, member, SKOS.definition) or ""
-            heading = f"{notation} {label}" if notation else label
-            view.add(
-                (
-                    concept_class,
-                    SKOS.note,
-                    Literal(f"Member tcap:{local} ({heading}): {definition}"),
-                )
-            )
-
-
-def _concept_sort_key(source: Graph) -> Callable[[URIRef], tuple[int, str]]:
-    def key(member: URIRef) -> tuple[int, str]:
-        notation = _english(source, member, SKOS.notation)
-        if notation and notation[1:].isdigit():
-            return (int(notation[1:]), str(member))
-        return (0, str(member))
-
-    return key
+    ]
+    return OntologyDoc(
+        ONTOLOGY_IRI,
+        titles=_texts(graph, ontology, DCTERMS.title, RDFS.label),
+        descriptions=_texts(graph, ontology, DCTERMS.description),
+        notes=[
+            {(v.language or "").lower(): str(v)}
+            for v in graph.objects(ontology, SKOS.editorialNote)
+            if isinstance(v, Literal)
+        ],
+        header=[(key, values) for key, values in header if values],
+        sections=sections,
+        schemes=schemes,
+        terms=terms,
+    )

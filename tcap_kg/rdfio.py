@@ -7,6 +7,7 @@ entity bombs and deep nesting before the parser sees them. Errors name the file,
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import io
@@ -22,6 +23,7 @@ from xml.parsers import expat
 
 import pyoxigraph as ox
 
+from . import formats
 from .errors import InputError, ParseError, TooLargeError, UnsafeInputError
 from .namespaces import ID, PREFIXES
 
@@ -29,36 +31,10 @@ DEFAULT_BASE_IRI = ID
 MAX_JSON_DEPTH = 256
 MAX_ENTITY_EXPANSION = 1024 * 1024
 
-_EXTENSIONS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-}
-
-_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/xml": ox.RdfFormat.RDF_XML,
-    "text/xml": ox.RdfFormat.RDF_XML,
-}
-
-FORMAT_NAMES = sorted(_EXTENSIONS)
+FORMAT_NAMES = formats.rdf_extensions()
+format_from_name = formats.rdf_from_name
+format_from_media_type = formats.rdf_from_media_type
+format_by_name = formats.rdf_by_name
 
 
 @dataclass(frozen=True)
@@ -75,38 +51,6 @@ class ParsedDataset:
     def graphs(self) -> set[str]:
         """Named graphs the document itself declares (TriG, N-Quads, JSON-LD)."""
         return {q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)}
-
-
-def format_from_name(name: str) -> ox.RdfFormat:
-    """The RDF format a file name says it holds (`.gz` is looked through)."""
-    lowered = name.lower().removesuffix(".gz")
-    extension = lowered.rsplit(".", 1)[-1] if "." in lowered else ""
-    try:
-        return _EXTENSIONS[extension]
-    except KeyError:
-        raise InputError(
-            f"{name}: cannot tell the RDF format from the extension {extension!r} "
-            f"(known: {', '.join(FORMAT_NAMES)})"
-        ) from None
-
-
-def format_from_media_type(media_type: str) -> ox.RdfFormat:
-    """The RDF format of a Content-Type value (parameters such as charset ignored)."""
-    bare = media_type.split(";", 1)[0].strip().lower()
-    try:
-        return _MEDIA_TYPES[bare]
-    except KeyError:
-        raise InputError(f"unsupported RDF media type {bare!r}") from None
-
-
-def format_by_name(name: str) -> ox.RdfFormat:
-    """The RDF format for a user-given format name such as `turtle` or `nquads`."""
-    try:
-        return _EXTENSIONS[name.lower().replace("-", "")]
-    except KeyError:
-        raise InputError(
-            f"unknown RDF format {name!r} (known: {', '.join(FORMAT_NAMES)})"
-        ) from None
 
 
 def read_bytes(path: Path, *, max_bytes: int) -> bytes:
@@ -192,37 +136,134 @@ def parse_bytes(
     data: bytes, fmt: ox.RdfFormat, *, source: str, base_iri: str = DEFAULT_BASE_IRI
 ) -> ParsedDataset:
     """Parse an in-memory document after the safety guards."""
-    guard(data, fmt, source)
+    text = prepare(data, fmt, source)
     try:
-        quads = list(ox.parse(data, fmt, base_iri=base_iri))
+        quads = list(ox.parse(text, fmt, base_iri=base_iri))
     except SyntaxError as exc:
-        xml = data if fmt == ox.RdfFormat.RDF_XML else None
-        raise syntax_error(exc, source, xml) from None
+        raise syntax_error(exc, source, text, fmt) from None
     except (ValueError, OSError) as exc:
         raise ParseError(str(exc), source=source) from None
     return ParsedDataset(source, fmt, quads, hashlib.sha256(data).hexdigest(), len(data))
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def as_utf8(data: bytes, source: str) -> bytes:
+    """The text without its byte-order mark, as UTF-8.
+
+    Editors on Windows start files with a BOM (Notepad's "Unicode" is UTF-16); the parsers
+    want plain UTF-8, so the mark is dropped and UTF-16/32 text is re-encoded.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            if encoding == "utf-8":
+                return body
+            try:
+                return body.decode(encoding).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ParseError(
+                    f"starts like {encoding.upper()} text but is not ({exc.reason})",
+                    source=source,
+                ) from None
+    return data
+
+
+def prepare(data: bytes, fmt: ox.RdfFormat, source: str) -> bytes:
+    """A document ready for the parser: UTF-8 without a BOM, and past the safety guards."""
+    text = as_utf8(data, source)
+    guard(text, fmt, source)
+    return text
 
 
 _POSITION = re.compile(r"line (\d+) column (\d+)")
 _QUERY_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
-def syntax_error(exc: SyntaxError, source: str, xml: bytes | None = None) -> ParseError:
+def syntax_error(
+    exc: SyntaxError,
+    source: str,
+    document: bytes | None = None,
+    fmt: ox.RdfFormat | None = None,
+) -> ParseError:
     """Turn a pyoxigraph SyntaxError into our ParseError with a position where one is known.
 
-    pyoxigraph gives no position for ill-formed XML; pass the RDF/XML document as `xml` and the
-    position is taken from Python's XML parser (which runs only on a document the guard passed).
+    With the `document` that failed, the error shows its offending line and the one before. For
+    RDF/XML pyoxigraph gives no position; it is then taken from Python's XML parser (which runs
+    only on a document the guard passed).
     """
     message = str(exc.msg if exc.msg else exc)
     line, column = exc.lineno, exc.offset
+    end = getattr(exc, "end_offset", None) if getattr(exc, "end_lineno", None) == line else None
     if line is None:
         found = _POSITION.search(message) or _QUERY_POSITION.search(message)
         if found:
             line, column = int(found.group(1)), int(found.group(2))
-    if line is None and xml is not None:
-        line, column = _xml_error_position(xml)
+    if line is None and document is not None and fmt == ox.RdfFormat.RDF_XML:
+        line, column = _xml_error_position(document)
     cleaned = re.sub(r"^(Parser error (between|at) [^:]*|error at \d+:\d+): ", "", message)
-    return ParseError(cleaned, source=source, line=line, column=column)
+    cleaned = re.sub(r" \(line \d+\)$", "", cleaned)
+    shown = None
+    if document is not None and line is not None:
+        text = document.decode("utf-8", "replace")
+        cleaned += _missing_separator_hint(cleaned, text, line, column)
+        shown = excerpt(text, line, column, end)
+    return ParseError(cleaned, source=source, line=line, column=column, excerpt=shown)
+
+
+EXCERPT_WIDTH = 100
+
+
+def excerpt(text: str, line: int, column: int | None, end: int | None = None) -> str:
+    """The line before and the offending line, numbered, with a caret under the column.
+
+    Long lines (minified JSON-LD, one-line N-Triples) are cut to a window around the column.
+    """
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+    first = max(1, line - 1)
+    gutter = len(str(line))
+    start = 0
+    if column is not None and column > EXCERPT_WIDTH * 3 // 4:
+        start = column - EXCERPT_WIDTH // 2
+    out = []
+    for number in range(first, line + 1):
+        shown = lines[number - 1].rstrip("\r").expandtabs(4)
+        cut = shown[start : start + EXCERPT_WIDTH]
+        prefix = "…" if start else ""
+        suffix = "…" if len(shown) > start + EXCERPT_WIDTH else ""
+        out.append(f"  {number:>{gutter}} | {prefix}{cut}{suffix}")
+    if column is not None:
+        raw = lines[line - 1]
+        indent = len(raw[: column - 1].expandtabs(4)) - start + (1 if start else 0)
+        width = max(1, (end - column) if end and end > column else 1)
+        out.append(f"  {'':>{gutter}} | {' ' * max(indent, 0)}{'^' * min(width, EXCERPT_WIDTH)}")
+    return "\n".join(out)
+
+
+def _missing_separator_hint(message: str, text: str, line: int, column: int | None) -> str:
+    """When a statement is said to be unfinished at the start of a line, the `;` or `.` is
+    usually missing at the end of the line before: say so."""
+    if "dot is expected" not in message.lower() or line < 2 or column is None:
+        return ""
+    lines = text.split("\n")
+    current = lines[line - 1] if line <= len(lines) else ""
+    if current[: column - 1].strip():
+        return ""
+    before = line - 1
+    while before > 1 and not lines[before - 1].strip():
+        before -= 1
+    if lines[before - 1].rstrip().endswith((";", ",", ".")):
+        return ""
+    return f" (is a ';' or '.' missing at the end of line {before}?)"
 
 
 def _xml_error_position(data: bytes) -> tuple[int | None, int | None]:
@@ -293,7 +334,13 @@ def _guard_json_ld(data: bytes, source: str) -> None:
     except UnicodeDecodeError as exc:
         raise ParseError(f"not UTF-8 text ({exc.reason})", source=source) from None
     except json.JSONDecodeError as exc:
-        raise ParseError(exc.msg, source=source, line=exc.lineno, column=exc.colno) from None
+        raise ParseError(
+            exc.msg,
+            source=source,
+            line=exc.lineno,
+            column=exc.colno,
+            excerpt=excerpt(exc.doc, exc.lineno, exc.colno),
+        ) from None
     for value, depth in _walk_json(document):
         if depth > MAX_JSON_DEPTH:
             raise UnsafeInputError(

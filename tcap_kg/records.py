@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from .namespaces import CATALOG_GRAPH, DCTERMS, PROV, RDF, SPDX, VOID, XSD
-from .store import Solutions, Store
+from .store import Solutions
+from .store.base import Queryable
 
 SHIPPED = "shipped"
 DATASET = "dataset"
@@ -98,7 +99,7 @@ WHERE {{
 """
 
 
-def read_records(store: Store) -> dict[str, GraphRecord]:
+def read_records(store: Queryable) -> dict[str, GraphRecord]:
     """Every graph record in the store, keyed by graph IRI."""
     result = store.query(_RECORDS_QUERY)
     assert isinstance(result, Solutions)

@@ -18,35 +18,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from . import formats
 from .errors import InputError
 from .namespaces import PREFIXES, XSD
 from .store import QueryResult, Solutions, Triples
+from .store.base import Row
 
 SELECT_FORMATS = ("json", "xml", "csv", "tsv", "table")
-GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld")
+GRAPH_FORMATS = tuple(fmt.name for fmt in formats.rdf_formats(formats.GRAPH))
 
-MEDIA_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "table": "text/plain; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-}
-
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 
 _XSD_STRING = XSD + "string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -78,9 +58,9 @@ def render(result: QueryResult, fmt: str, *, max_rows: int | None = None) -> Ren
     """Serialise any query result in `fmt`, refusing formats that do not fit the result kind."""
     kind = result_kind(result)
     if kind == "graph":
-        if fmt not in RDF_FORMATS:
+        if fmt not in GRAPH_FORMATS:
             raise InputError(
-                f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt!r} (use one of {', '.join(RDF_FORMATS)})"
+                f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt!r} (use one of {', '.join(GRAPH_FORMATS)})"
             )
         assert isinstance(result, Triples)
         return _render_graph(result, fmt, max_rows)
@@ -89,7 +69,7 @@ def render(result: QueryResult, fmt: str, *, max_rows: int | None = None) -> Ren
             f"a SELECT/ASK result cannot be written as {fmt!r} (use one of {', '.join(SELECT_FORMATS)})"
         )
     if isinstance(result, bool):
-        return Rendered(_render_boolean(result, fmt), MEDIA_TYPES[fmt], 1, False)
+        return Rendered(_render_boolean(result, fmt), formats.get(fmt).media_type, 1, False)
     assert isinstance(result, Solutions)
     rows, truncated = take(result, max_rows)
     writer = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv, "table": _table}[fmt]
@@ -98,7 +78,7 @@ def render(result: QueryResult, fmt: str, *, max_rows: int | None = None) -> Ren
         if fmt == "json"
         else writer(result.variables, rows)
     )
-    return Rendered(body, MEDIA_TYPES[fmt], len(rows), truncated)
+    return Rendered(body, formats.get(fmt).media_type, len(rows), truncated)
 
 
 def take(results: Iterable[T], max_rows: int | None) -> tuple[list[T], bool]:
@@ -119,10 +99,11 @@ def take(results: Iterable[T], max_rows: int | None) -> tuple[list[T], bool]:
 def _render_graph(result: Triples, fmt: str, max_rows: int | None) -> Rendered:
     triples, truncated = take(result, max_rows)
     buffer = io.BytesIO()
-    rdf_format = RDF_FORMATS[fmt]
+    rdf_format = formats.get(fmt).rdf
+    assert rdf_format is not None
     prefixes = PREFIXES if fmt in ("turtle", "trig", "rdfxml") else None
     ox.serialize(triples, buffer, rdf_format, prefixes=prefixes)
-    return Rendered(buffer.getvalue(), MEDIA_TYPES[fmt], len(triples), truncated)
+    return Rendered(buffer.getvalue(), formats.get(fmt).media_type, len(triples), truncated)
 
 
 def _render_boolean(value: bool, fmt: str) -> bytes:
@@ -159,7 +140,7 @@ def term_json(term: AnyTerm) -> dict[str, object]:
     }
 
 
-def _json(variables: list[str], rows: list[ox.QuerySolution], truncated: bool = False) -> bytes:
+def _json(variables: list[str], rows: list[Row], truncated: bool = False) -> bytes:
     """SPARQL JSON results; a cut result also says so in a top-level `truncated` member."""
     bindings = []
     for row in rows:
@@ -194,7 +175,7 @@ def _xml_term(term: AnyTerm) -> str:
     )
 
 
-def _xml(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+def _xml(variables: list[str], rows: list[Row]) -> bytes:
     parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
     parts += [f"<variable name={quoteattr(name)}/>" for name in variables]
     parts.append("</head><results>")
@@ -220,7 +201,7 @@ def csv_value(term: AnyTerm | None) -> str:
     return str(term)
 
 
-def _csv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+def _csv(variables: list[str], rows: list[Row]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(variables)
@@ -248,7 +229,7 @@ def tsv_value(term: AnyTerm | None) -> str:
     return str(term)
 
 
-def _tsv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+def _tsv(variables: list[str], rows: list[Row]) -> bytes:
     lines = ["\t".join(f"?{name}" for name in variables)]
     for row in rows:
         lines.append("\t".join(tsv_value(row[name]) for name in variables))
@@ -269,7 +250,7 @@ def short(term: AnyTerm | None) -> str:
     return str(term)
 
 
-def _table(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+def _table(variables: list[str], rows: list[Row]) -> bytes:
     cells = [[short(row[name]) for name in variables] for row in rows]
     widths = [
         min(60, max([len(name)] + [len(line[i]) for line in cells]))

@@ -23,6 +23,12 @@ def default_store_location() -> str:
     return str(Path(base) / "tcap-kg" / "store")
 
 
+def default_config_dir() -> Path:
+    """The user's config directory for TCap KG: `$XDG_CONFIG_HOME/tcap-kg` (or ~/.config/...)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "tcap-kg"
+
+
 def _parse_bool(raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "on", "true", "yes"}:
@@ -84,19 +90,24 @@ class Settings:
         _parse_bool,
     )
     query_timeout: float = _setting(
-        "TCAP_QUERY_TIMEOUT", 30.0, "Seconds a query may run before its worker is stopped.", float
+        "TCAP_QUERY_TIMEOUT",
+        25.0,
+        "Seconds a query may take, waiting included, before it is stopped (answers stay inside "
+        "the 30 s that common clients wait).",
+        float,
     )
     query_executors: int = _setting(
         "TCAP_QUERY_EXECUTORS",
-        1,
-        "Query processes per web worker (a timeout kills one and forks its replacement).",
+        2,
+        "Query processes of the shared query service (a timeout kills one and starts its "
+        "replacement).",
         int,
     )
     query_threads: int = _setting(
         "TCAP_QUERY_THREADS",
         4,
-        "Queries each query process runs at once; workers x processes x threads is the "
-        "endpoint's concurrency limit.",
+        "Queries each query process runs at once; processes x threads is the endpoint's number "
+        "of query slots.",
         int,
     )
     queue_timeout: float = _setting(
@@ -104,6 +115,39 @@ class Settings:
         5.0,
         "Seconds a query waits for a free query slot before a 503 with Retry-After.",
         float,
+    )
+    client_slots: int = _setting(
+        "TCAP_CLIENT_SLOTS",
+        0,
+        "Query slots one client (a token, else an address) may hold, running or waiting; more "
+        "get a 429 with Retry-After. 0 means half of all slots.",
+        int,
+    )
+    trusted_proxies: tuple[str, ...] = _setting(
+        "TCAP_TRUSTED_PROXIES",
+        (),
+        "Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client.",
+        _parse_list,
+    )
+    header_timeout: float = _setting(
+        "TCAP_HEADER_TIMEOUT",
+        10.0,
+        "Seconds a connection may take to send a request's headers, or stay idle between "
+        "requests, before it is closed.",
+        float,
+    )
+    query_max_bytes: int = _setting(
+        "TCAP_QUERY_MAX_BYTES",
+        1024 * 1024,
+        "Longest query or update text the endpoint parses, in bytes (bulk data goes through "
+        "`tcap load` or the Graph Store Protocol).",
+        int,
+    )
+    query_max_depth: int = _setting(
+        "TCAP_QUERY_MAX_DEPTH",
+        100,
+        "Deepest nesting of brackets in a query or update text; deeper texts are refused.",
+        int,
     )
     cache_bytes: int = _setting(
         "TCAP_CACHE_BYTES",
@@ -146,7 +190,8 @@ class Settings:
     tokens_file: str = _setting(
         "TCAP_TOKENS_FILE",
         "",
-        "File holding hashes of write tokens (default: `tokens.json` beside the store).",
+        "File holding hashes of write tokens (default: `tokens.json` inside the store directory; "
+        "for an in-memory or remote store, in `$XDG_CONFIG_HOME/tcap-kg`).",
     )
     log_level: str = _setting(
         "TCAP_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING, ERROR."

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from processes import free_port, stop
+from sparql_servers import REMOTE_SERVERS, VirtuosoServer, emptied, remote_settings, start_virtuoso
 
 from tcap_kg.bootstrap import sync_shipped
 from tcap_kg.settings import Settings
@@ -30,6 +31,7 @@ def _isolated_environment(
         if name.startswith("TCAP_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
 
 
 @pytest.fixture
@@ -154,3 +156,36 @@ def external_oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     server = start_oxigraph_server(tmp_path_factory.mktemp("external"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """One Virtuoso per test process, set up as the README says (each test empties what it uses)."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=REMOTE_SERVERS)
+def remote_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """An empty remote store on each server the run asks for."""
+    store = emptied(remote_settings(request, request.param))
+    yield store
+    store.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures tests recorded with `record_property("figure", text)` (the pages'
+    goals: widths, accessibility, bytes, timings), also when the tests ran in xdist workers."""
+    figures = [
+        (report.nodeid, value)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figure"
+    ]
+    if figures:
+        terminalreporter.section("figures")
+        for nodeid, value in sorted(figures):
+            terminalreporter.write_line(f"{value}    [{nodeid.split('::')[-1]}]")

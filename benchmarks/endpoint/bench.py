@@ -19,22 +19,31 @@ and 8 for a fixed time, in `--rounds` rounds that measure tcap and oxigraph serv
 (this machine's speed drifts by 10-20 % over minutes, more than the margins the goals leave),
 oxigraph serve first in every other round so that a drift within a round favours neither. The
 table gives the median round's requests/s, p50 and p99 latency, and the median of the rounds'
-tcap/oxigraph ratios, then checks the goals of issue 5:
+tcap/oxigraph ratios, then checks the goals (issues 5 and 16):
 
-  (a) queries taking >= 10 ms in oxigraph serve: tcap >= 0.9x its throughput at c=8, cache off
-  (b) trivial ASK at c=1: tcap's median at most 1 ms above oxigraph serve's
-  (c) the whole mix: tcap >= 20x rdflib-endpoint's throughput
+  (a) heavy GROUP BY queries (>= 10 ms in oxigraph serve) at c=8, cache off: tcap >= 0.95x
+      oxigraph serve's throughput
+  (b) trivial ASK: at c=1 tcap's median at most 0.5 ms above oxigraph serve's; at c=8 tcap
+      >= 0.5x oxigraph serve's throughput
+  (c) the whole mix against rdflib-endpoint (shown, no longer a goal: oxigraph serve itself
+      reaches only about 20x on it)
   (d) cache on, a repeated named query: tcap at least as fast as oxigraph serve
-  (e) memory of all tcap processes (master, workers, executors; PSS and RSS) with the on-disk
-      store, sampled while the whole mix runs against it: within 2 GiB
+  (e) memory of all tcap processes (master, query service, executors, web workers; PSS and RSS)
+      with the on-disk store, sampled while the whole mix runs against it: within 2 GiB
+  (f) `tcap load --no-validate` of `--load-triples` N-Triples into a fresh store >= 0.8x the
+      speed of a bare pyoxigraph `bulk_load` of the same file into a named graph (both timed as
+      whole commands, in alternating order, over `--rounds` rounds)
 
-tcap runs with every safety feature on (guard, executors with the timeout, row cap, metrics,
-access log); the cache is off except for (d) and (e), which use the default settings.
+tcap runs under granian with its shared query service and every safety feature on (guard,
+executors with the timeout, row cap, metrics, access log) except the per-client share: all of
+ab's clients come from one address, so TCAP_CLIENT_SLOTS is raised past the number of slots.
+The cache is off except for (d) and (e), which use the default settings.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import importlib.util
 import os
@@ -55,7 +64,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from tcap_kg.catalogue import get_query
-from tcap_kg.store.remote import bind
+from tcap_kg.sparql_text import bind
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -198,10 +207,7 @@ def cpu_seconds(pid: int) -> float:
         total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return total
-    children = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    return total + sum(cpu_seconds(int(child)) for child in children)
+    return total + sum(cpu_seconds(child) for child in children(pid))
 
 
 def settle(pid: int, limit: float = 600) -> None:
@@ -228,24 +234,33 @@ class Footprint:
     rss: int
 
 
+def children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for child in subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+    ]
+
+
 def footprints(pid: int, depth: int = 0) -> list[Footprint]:
-    """A server process and its descendants; for tcap serve depth 0 is gunicorn's master,
-    1 a web worker, 2 a query executor."""
-    roles = ("master", "worker", "executor")
-    found: list[Footprint] = []
+    """A server process and its descendants. For tcap serve: depth 0 is granian's master; below
+    it the query service (the one child with children of its own: the executors) and the web
+    workers. For other servers, whatever they run."""
+    below = children(pid)
+    role = (
+        "master" if depth == 0 else "executor" if depth >= 2 else "service" if below else "worker"
+    )
     try:
         fields = {
             line.split(":")[0]: int(line.split()[1]) * 1024
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
         }
-        found.append(Footprint(roles[min(depth, 2)], pid, fields["Pss"], fields["Rss"]))
+        found = [Footprint(role, pid, fields["Pss"], fields["Rss"])]
     except (OSError, KeyError, IndexError, ValueError):
-        return found
-    children = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    for child in children:
-        found += footprints(int(child), depth + 1)
+        return []
+    for child in below:
+        found += footprints(child, depth + 1)
     return found
 
 
@@ -285,6 +300,47 @@ def print_footprints(name: str, peak: list[Footprint]) -> None:
     )
 
 
+def tcap_environment(store: Path, settings: dict[str, str]) -> dict[str, str]:
+    """The environment of a tcap process on `store`: none of the caller's TCAP_ variables, the
+    given settings, and a private TMPDIR (where `tcap serve` puts its query service's socket)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TCAP_")}
+    env.update({"TCAP_STORE": str(store), "TCAP_LOG_LEVEL": "WARNING", **settings})
+    env["TMPDIR"] = str(store.parent / f"{store.name}-tmp")
+    Path(env["TMPDIR"]).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def tcap_load(env: dict[str, str], data: Path, graph: str) -> float:
+    """Seconds `tcap load --no-validate` takes to load `data` into `graph`."""
+    started = time.monotonic()
+    run(BIN / "python", "-m", "tcap_kg", "load", "--no-validate", "--graph", graph, data, env=env)
+    return time.monotonic() - started
+
+
+def start_tcap(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`tcap serve` on a port, in a session of its own (so `stop_all` ends all its processes)."""
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            [str(BIN / "python"), "-m", "tcap_kg", "serve", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=sink,
+            start_new_session=True,
+        )
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each server's process group, then SIGKILL for any that linger."""
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 class Servers:
     def __init__(self, work: Path, data: Path, use_rdflib: bool, tcap_env: dict[str, str]) -> None:
         self.work, self.data, self.tcap_env = work, data, tcap_env
@@ -294,31 +350,17 @@ class Servers:
         self.use_rdflib = use_rdflib
 
     def start(self) -> None:
-        store = self.tcap_store
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TCAP_")}
-        env.update({"TCAP_STORE": str(store), "TCAP_LOG_LEVEL": "WARNING", **self.tcap_env})
-        if not (store / "oxigraph").exists():
-            started = time.monotonic()
-            run(
-                BIN / "python",
-                "-m",
-                "tcap_kg",
-                "load",
-                "--no-validate",
-                "--graph",
-                GRAPH,
-                self.data,
-                env=env,
-            )
-            print(f"tcap load: {time.monotonic() - started:.1f} s", flush=True)
+        # Every ab client comes from 127.0.0.1, one address: the fair share (half of the query
+        # slots) would refuse half of c=8 with 429s, which are not what is measured here.
+        env = tcap_environment(self.tcap_store, {"TCAP_CLIENT_SLOTS": "1024", **self.tcap_env})
+        if not (self.tcap_store / "current").exists():
+            print(f"tcap load: {tcap_load(env, self.data, GRAPH):.1f} s", flush=True)
         for name, cache in (("tcap", "0"), ("tcap+cache", str(64 << 20))):
             port = free_port()
-            self._spawn(
-                name,
-                [BIN / "python", "-m", "tcap_kg", "serve", "--port", str(port)],
-                {**env, "TCAP_CACHE_BYTES": cache},
-                f"http://127.0.0.1:{port}/sparql",
+            self.processes[name] = start_tcap(
+                {**env, "TCAP_CACHE_BYTES": cache}, port, self.work / f"{name}.log"
             )
+            self.urls[name] = f"http://127.0.0.1:{port}/sparql"
         oxi = self.work / "oxigraph"
         if not oxi.exists():
             started = time.monotonic()
@@ -371,13 +413,69 @@ class Servers:
         self.urls[name] = url
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        stop_all(list(self.processes.values()))
+
+
+def synth_file(work: Path, *, cities: int = 0, triples: int = 0) -> Path:
+    """The synthetic graph (benchmarks/synth.py) of so many `cities` (186 triples each), or of
+    about so many `triples`, as N-Triples in `work`, made once."""
+    option, size, name = (
+        ("--cities", cities, f"synth-{cities}.nt")
+        if cities
+        else ("--triples", triples, f"synth-{triples}-triples.nt")
+    )
+    data = work / name
+    if not data.exists():
+        started = time.monotonic()
+        run(
+            BIN / "python",
+            REPO / "benchmarks" / "synth.py",
+            option,
+            str(size),
+            "--violations",
+            "0",
+            "-o",
+            data,
+        )
+        print(f"generated {data} in {time.monotonic() - started:.1f} s", flush=True)
+    return data
+
+
+BARE_LOAD = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[1])
+store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(sys.argv[3]))
+store.flush()
+"""
+
+
+def load_ratio(work: Path, triples: int, rounds: int) -> None:
+    """(f): tcap load --no-validate against a bare pyoxigraph bulk_load, same file, fresh stores
+    (tcap's already holding the shipped graphs, built untimed by `tcap init`)."""
+    data = synth_file(work, triples=triples)
+    ours: list[float] = []
+    bare: list[float] = []
+    for number in range(rounds):
+        target = work / "load-ratio"
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+        sides = ["tcap", "bare"][:: 1 if number % 2 == 0 else -1]
+        for side in sides:
+            if side == "tcap":
+                env = tcap_environment(target / "tcap", {})
+                run(BIN / "python", "-m", "tcap_kg", "init", env=env)
+                ours.append(tcap_load(env, data, GRAPH))
+            else:
+                started = time.monotonic()
+                run(BIN / "python", "-c", BARE_LOAD, target / "bare", data, GRAPH)
+                bare.append(time.monotonic() - started)
+        shutil.rmtree(target, ignore_errors=True)
+    ratio = statistics.median(b / o for o, b in zip(ours, bare, strict=True))
+    print(
+        f"(f) load {data.name}: tcap load --no-validate {statistics.median(ours):.1f} s, "
+        f"bare pyoxigraph bulk_load {statistics.median(bare):.1f} s -> {ratio:.2f}x the speed "
+        f"(median of {rounds} rounds; goal >= 0.8)"
+    )
 
 
 def add_tcap_env_option(parser: argparse.ArgumentParser) -> None:
@@ -432,6 +530,12 @@ def main() -> None:
         help="rounds of tcap and oxigraph serve measured back to back, each first in turn "
         "(medians are reported; rdflib-endpoint is measured once)",
     )
+    parser.add_argument(
+        "--load-triples",
+        type=int,
+        default=1_000_000,
+        help="size of the file loaded for (f); 0 skips (f)",
+    )
     add_tcap_env_option(parser)
     parser.add_argument("--work", type=Path, help="working directory (default: a temp dir)")
     args = parser.parse_args()
@@ -440,27 +544,18 @@ def main() -> None:
         sys.exit("bench.py cannot run; missing:\n  " + "\n  ".join(missing))
     work = args.work or Path(tempfile.mkdtemp(prefix="tcap-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    data = work / f"synth-{args.cities}.nt"
-    if not data.exists():
-        started = time.monotonic()
-        run(
-            BIN / "python",
-            REPO / "benchmarks" / "synth.py",
-            "--cities",
-            str(args.cities),
-            "--violations",
-            "0",
-            "-o",
-            data,
-        )
-        print(f"generated {data} in {time.monotonic() - started:.1f} s", flush=True)
+    data = synth_file(work, cities=args.cities)
     servers = Servers(work, data, not args.no_rdflib, tcap_env(args))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
-        servers.start()
-        report(servers, args.seconds, args.mix_seconds, args.rounds, work)
+        try:
+            servers.start()
+            report(servers, args.seconds, args.mix_seconds, args.rounds, work)
+        finally:
+            servers.stop()
+        if args.load_triples:
+            load_ratio(work, args.load_triples, args.rounds)
     finally:
-        servers.stop()
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -541,17 +636,21 @@ def report(servers: Servers, seconds: float, mix_seconds: float, rounds: int, wo
         f"(p50 {api.p50:.2f} ms) vs oxigraph serve running the same query {oxi_named.rps:.0f} rps "
         f"(p50 {oxi_named.p50:.2f} ms) -> {api.rps / oxi_named.rps:.2f}x"
     )
-    heavy = [q for q in MIX if results[(q, "oxigraph", 8)].p50 >= 10]
+    heavy = [q for q in MIX if "GROUP BY" in MIX[q] and results[(q, "oxigraph", 8)].p50 >= 10]
     for query_name in heavy:
         per_round = ratios[(query_name, 8)]
         print(
             f"(a) {query_name}: tcap/oxigraph throughput at c=8 = {per_round:.2f} "
-            f"(median of {rounds} back-to-back rounds; goal >= 0.9)"
+            f"(median of {rounds} back-to-back rounds; goal >= 0.95)"
         )
     if not heavy:
-        print("(a) no query of the mix takes >= 10 ms in oxigraph serve at this size")
+        print("(a) no GROUP BY query of the mix takes >= 10 ms in oxigraph serve at this size")
     added = results[("ask", "tcap", 1)].p50 - results[("ask", "oxigraph", 1)].p50
-    print(f"(b) trivial ASK at c=1: tcap p50 - oxigraph p50 = {added:.3f} ms (goal <= 1 ms)")
+    print(f"(b) trivial ASK at c=1: tcap p50 - oxigraph p50 = {added:.3f} ms (goal <= 0.5 ms)")
+    print(
+        f"(b) trivial ASK at c=8: tcap/oxigraph throughput = {ratios[('ask', 8)]:.2f} "
+        f"(median of {rounds} back-to-back rounds; goal >= 0.5)"
+    )
     if "rdflib-endpoint" in peers:
 
         def mix_rps(peer: str) -> float:
@@ -563,7 +662,7 @@ def report(servers: Servers, seconds: float, mix_seconds: float, rounds: int, wo
         shown = f"{tcap_mix / rdflib_mix:.0f}x" if rdflib_mix else "n/a (a query got no answer)"
         print(
             f"(c) whole mix at c=8: tcap {tcap_mix:.1f} rps vs rdflib-endpoint "
-            f"{rdflib_mix:.2f} rps -> {shown} (goal >= 20x)"
+            f"{rdflib_mix:.2f} rps -> {shown} (shown only; the 20x goal was withdrawn)"
         )
     print(
         f"(e) memory at the peak while the whole mix runs ({mix_seconds:g} s, 2 clients per query):"

@@ -32,6 +32,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from bench import MIX, Servers, add_tcap_env_option, tcap_env
 
+from tcap_kg.store.versions import is_store, read_current
+
 HEAVY = ("count-types", "claims-per-component")
 
 
@@ -100,7 +102,11 @@ def compare(name: str, servers: Servers, args: argparse.Namespace) -> None:
     peers: dict[str, Callable[[], float]] = {
         "tcap": lambda: http_rate(servers.urls["tcap"], query, args.concurrency, args.seconds),
         "engine": lambda: engine_rate(
-            servers.tcap_store / "oxigraph", query, args.processes, args.threads, args.seconds
+            servers.tcap_store / "versions" / read_current(servers.tcap_store),
+            query,
+            args.processes,
+            args.threads,
+            args.seconds,
         ),
         "oxigraph": lambda: http_rate(
             servers.urls["oxigraph"], query, args.concurrency, args.seconds
@@ -146,7 +152,7 @@ def main() -> None:
     if data is None:
         sys.exit(missing)
     servers = Servers(args.work, data, use_rdflib=False, tcap_env=tcap_env(args))
-    if not (servers.tcap_store / "oxigraph").exists():
+    if not is_store(servers.tcap_store):
         sys.exit(missing)
     try:
         servers.start()

@@ -16,7 +16,8 @@ from tqdm import tqdm
 from ..bootstrap import is_initialised, sync_shipped
 from ..settings import Settings
 from ..shipped import ShippedFile, shipped_files
-from ..store import MEMORY, OxigraphStore, Store, open_store, store_kind
+from ..store import MEMORY, Store, open_store, store_kind
+from ..store.versions import is_store
 
 log = logging.getLogger(__name__)
 FC = TypeVar("FC", bound=Callable[..., object])
@@ -74,7 +75,7 @@ def ensure_initialised(settings: Settings) -> None:
     kind = store_kind(location)
     if kind == "memory":
         return
-    if kind == "remote" or (Path(location).expanduser() / "oxigraph").is_dir():
+    if kind == "remote" or is_store(Path(location).expanduser()):
         with open_store(settings, read_only=True) as reader:
             if is_initialised(reader):
                 return
@@ -93,8 +94,7 @@ def initialise(store: Store, *, force: bool = False) -> None:
             bar.update(1)
 
         report = sync_shipped(store, force=force, files=files, progress=advance)
-    if isinstance(store, OxigraphStore):
-        store.flush()
+    store.flush()
     log.info(
         "shipped graphs: %d loaded, %d unchanged, %d removed",
         len(report.loaded),

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from ..catalogue import catalogue, get_query
+from ..engine.engine import check, run_in_process
 from ..errors import InputError
 from ..results import render, result_kind
-from ..sparql_guard import check_query
 from ..store import QueryDataset, Term
 from .common import CliContext, pass_cli
 
@@ -112,12 +112,12 @@ def query(
         if params:
             raise InputError("--param only applies to named queries (--name)")
         text = file.read_text(encoding="utf-8") if file else str(sparql)
-    checked = check_query(text, service_allow=cli.settings.service_allow)
+    query = check(cli.settings, text).with_bindings(bindings)
     dataset = QueryDataset(default_graphs=default_graphs or None, named_graphs=named_graphs or None)
-    if dataset.is_default:
-        dataset = checked.dataset
+    if not dataset.is_default:
+        query = query.with_dataset(dataset)
     with cli.store() as store:
-        result = store.query(text, dataset=dataset, bindings=bindings)
+        result = run_in_process(store, query)
         chosen = fmt or ("turtle" if result_kind(result) == "graph" else "table")
         rendered = render(result, chosen)
     sys.stdout.buffer.write(rendered.body)

@@ -10,14 +10,13 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from ..loading import dataset_changes
-from ..namespaces import CATALOG_GRAPH, GRAPH
+from ..namespaces import CATALOG_GRAPH, GRAPH, INFERRED_GRAPH
 from ..rdfio import parse_bytes
 from ..reasoning import check_consistency, owl_rl_closure
 from ..records import INFERRED
 from ..store import Store
 from .common import CliContext, pass_cli
 
-INFERRED_GRAPH = GRAPH + "inferred"
 _NOT_REASONED = (CATALOG_GRAPH, GRAPH + "shapes/", INFERRED_GRAPH)
 
 
@@ -70,6 +69,8 @@ def reason(cli: CliContext, materialise: bool) -> None:
                 ox.RdfFormat.N_TRIPLES,
                 source="owl-rl closure",
             )
-            changes, summary = dataset_changes([(parsed, INFERRED_GRAPH)], role=INFERRED)
+            changes, summary = dataset_changes(
+                [(parsed, INFERRED_GRAPH)], role=INFERRED, allow_reserved=True
+            )
             store.commit(changes)
             click.echo(f"materialised {summary.triples} inferred triples into <{INFERRED_GRAPH}>")

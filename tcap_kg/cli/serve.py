@@ -1,4 +1,19 @@
-"""`tcap serve`: the endpoint and pages under a production WSGI server (gunicorn)."""
+"""`tcap serve`: the query service, then the endpoint and pages under granian.
+
+The HTTP front is granian (a Rust HTTP server): measured here with 500 connections that trickle
+their headers, it kept answering other clients in milliseconds where gunicorn's threaded workers
+and waitress stalled (the numbers are in `benchmarks/README.md`). It closes connections whose
+headers do not arrive within `TCAP_HEADER_TIMEOUT`. The process tree:
+
+    tcap serve (granian's master)
+      query service (supervisor) -> executor processes (threads, each one query at a time)
+      web workers (granian, Flask app) -> connect to the service's Unix socket
+
+The service is started before the web workers and restarted if it ever dies; every process below
+`tcap serve` is stopped by the kernel when its parent dies (`PR_SET_PDEATHSIG`), so a killed
+server leaves nothing behind. Writes are committed before they are acknowledged, so a kill -9 at
+any moment loses nothing that a client was told is done.
+"""
 
 from __future__ import annotations
 
@@ -8,52 +23,27 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
-from gunicorn.app.base import BaseApplication
 
+from ..engine import sandbox
+from ..engine.engine import plan
+from ..engine.service import ServiceProcess, start_service
 from ..settings import Settings
-from ..store import MEMORY, open_store
+from ..store import MEMORY, Store, open_store
 from ..web import create_app
 from ..web.metrics import MULTIPROC_ENV
-from .access_log import AccessLog
 from .common import CliContext, initialise, pass_cli
 
-# Each worker touches a heartbeat file on every turn of its event loop, i.e. per request; on a
-# memory file system that costs less than on a disk-backed /tmp (measured: ~4% more cached
-# answers per second), as gunicorn's documentation recommends.
-HEARTBEAT_DIR = "/dev/shm"
 log = logging.getLogger(__name__)
 
-
-class GunicornServer(BaseApplication):  # type: ignore[misc]
-    """Gunicorn driven from Python, so `tcap serve` needs no config file."""
-
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
-        self.settings = settings
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        """Build the app in the worker and fork its query executors right away."""
-        app = create_app(self.settings)
-        app.extensions["tcap"].store.pool.start()
-        return app
-
-
-def _worker_gone(server: Any, worker: Any) -> None:
-    """Let the metrics of a finished worker be merged and its files dropped."""
-    from prometheus_client import multiprocess  # noqa: PLC0415 (imported only under serve)
-
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+URL_SLACK_BYTES = 64 * 1024
+SERVICE_CHECK_SECONDS = 1.0
 
 
 def _initialise_store(settings: Settings) -> None:
@@ -62,9 +52,8 @@ def _initialise_store(settings: Settings) -> None:
 
 
 def prepare_store(settings: Settings) -> None:
-    """Build or refresh the on-disk store in a child process, so gunicorn's master never opens
-    RocksDB: a process forked from one that had (its background threads are not copied by the
-    fork) hangs when it later opens the store read-write, as a worker does for a write."""
+    """Build or refresh the on-disk store in a child process, so the server's own process never
+    opens RocksDB before it forks (a forked copy of an open handle misbehaves)."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
         child.submit(_initialise_store, settings).result()
 
@@ -77,34 +66,100 @@ def prepare_metrics_dir() -> None:
         atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
-def gunicorn_options(settings: Settings) -> dict[str, Any]:
-    """Worker model: a few worker processes, each with threads for requests and a pool of
-    killable query executors; the threads outnumber the executors' slots so health checks and
-    pages are answered while every slot is busy. An in-memory store lives in one process, so it
-    gets one worker (its executors still answer queries in parallel)."""
-    workers = 1 if settings.store_location == MEMORY else settings.workers
+class Service:
+    """The shared query service of a server: started once, restarted if it dies."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.directory = tempfile.mkdtemp(prefix="tcap-serve-")
+        self.path = str(Path(self.directory) / "engine.sock")
+        self.process: ServiceProcess | None = None
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        sandbox.announce(self.settings)
+        self.process = start_service(self.path, plan(self.settings), self._serve_reader)
+        threading.Thread(target=self._watch, name="tcap-service-watch", daemon=True).start()
+
+    def _serve_reader(self) -> Store:
+        return open_store(self.settings, read_only=True)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(SERVICE_CHECK_SECONDS):
+            if self.process is not None and not self.process.alive():
+                log.error("the query service stopped; starting it again")
+                self.process = start_service(self.path, plan(self.settings), self._serve_reader)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.process is not None:
+            self.process.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """Granian's logging, plus our loggers (`tcap_kg`, the access log) at the chosen level."""
+    handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
     return {
-        "bind": f"{settings.host}:{settings.port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": 2 * settings.query_executors * settings.query_threads + 4,
-        "child_exit": _worker_gone,
-        "timeout": int(settings.query_timeout) + 30,
-        "graceful_timeout": 10,
-        "accesslog": "-",
-        "logger_class": AccessLog,
-        "errorlog": "-",
-        "loglevel": settings.log_level.lower(),
-        "proc_name": "tcap-kg",
-        "control_socket_disable": True,
-        "worker_tmp_dir": HEARTBEAT_DIR if Path(HEARTBEAT_DIR).is_dir() else None,
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "generic": {"format": "[%(levelname)s] %(name)s: %(message)s"},
+            "access": {"format": "%(message)s"},
+        },
+        "handlers": {
+            "console": {**handler, "formatter": "generic"},
+            "access": {**handler, "formatter": "access", "stream": "ext://sys.stdout"},
+        },
+        "loggers": {
+            "_granian": {"handlers": ["console"], "level": level, "propagate": False},
+            "granian.access": {"handlers": ["access"], "level": "WARNING", "propagate": False},
+            "tcap.access": {"handlers": ["access"], "level": level, "propagate": False},
+        },
+        "root": {"handlers": ["console"], "level": level},
     }
+
+
+def run_granian(settings: Settings, service_path: str | None) -> None:
+    """Serve the app under granian until interrupted."""
+    from granian.constants import Interfaces  # noqa: PLC0415 (the CLI loads fast without it)
+    from granian.http import HTTP1Settings  # noqa: PLC0415
+    from granian.log import LogLevels  # noqa: PLC0415
+    from granian.server import Server  # noqa: PLC0415
+
+    workers = 1 if settings.store_location == MEMORY else settings.workers
+    slots = plan(settings).slots
+
+    def load(_target: str) -> Flask:
+        """Build the app in the worker (after granian's fork)."""
+        sandbox.die_with_parent()
+        return create_app(settings, service_path=service_path)
+
+    server = Server(
+        "tcap_kg",
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=slots + 4,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=max(1, int(settings.header_timeout * 1000)),
+            max_buffer_size=settings.query_max_bytes + URL_SLACK_BYTES,
+        ),
+        log_level=LogLevels(settings.log_level.lower()),
+        log_dictconfig=logging_config(settings.log_level.upper()),
+        log_access=False,
+        respawn_failed_workers=True,
+        respawn_interval=0.5,
+        workers_kill_timeout=10,
+    )
+    server.serve(target_loader=load)
 
 
 @click.command()
 @click.option("--host", help="Address to bind (default 127.0.0.1, TCAP_HOST).")
 @click.option("--port", type=int, help="Port (default 8000, TCAP_PORT).")
-@click.option("--workers", type=int, help="Worker processes (default 2, TCAP_WORKERS).")
+@click.option("--workers", type=int, help="Web worker processes (default 2, TCAP_WORKERS).")
 @click.option(
     "--update/--no-update",
     default=None,
@@ -130,11 +185,18 @@ def serve(
             if v is not None
         }
     )
+    service: Service | None = None
     if settings.store_location != MEMORY:
         prepare_store(settings)
+        service = Service(settings)
+        service.start()
     prepare_metrics_dir()
     click.echo(
         f"tcap: serving {settings.store_location} on http://{settings.host}:{settings.port}/",
         err=True,
     )
-    GunicornServer(settings, gunicorn_options(settings)).run()
+    try:
+        run_granian(settings, service.path if service is not None else None)
+    finally:
+        if service is not None:
+            service.stop()

@@ -67,8 +67,8 @@ def load(
 ) -> None:
     """Load RDF files or filled-in CSV templates into the store as one dataset, all or nothing.
 
-    Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl (and any of them .gz), and .csv
-    files named after a template. TriG and N-Quads keep their own named graphs; the other formats
+    Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl (and any of them .gz), .csv
+    files named after a template, and .zip archives of such files. TriG and N-Quads keep their own named graphs; the other formats
     go to --graph. Loading a file again replaces the graphs it fills. The dataset is validated
     first: any violation refuses all of it (the report says why, exit status 1).
 
@@ -78,7 +78,7 @@ def load(
       tcap load --no-validate --graph https://w3id.org/tcap-kg/graph/external/wikidata wd.nt.gz
     """
     from ..validation import render_text  # noqa: PLC0415 (heavy: only when loading)
-    from ..validation.gate import DatasetRefused, gate, read_dataset  # noqa: PLC0415
+    from ..validation.gate import DatasetRefused, gate, read_datasets  # noqa: PLC0415
 
     if graph is not None:
         check_graph_iri(graph)
@@ -90,11 +90,10 @@ def load(
     locators = []
     with progress_bar(total=len(paths), unit="file", desc="parsing") as bar:
         for path in paths:
-            dataset, locator = read_dataset(
-                path, name=path.name, max_bytes=cli.settings.max_file_bytes
-            )
-            parsed.append((dataset, graph or default_graph_for(path)))
-            locators.append(locator)
+            max_bytes = cli.settings.max_file_bytes
+            for dataset, locator in read_datasets(path, name=path.name, max_bytes=max_bytes):
+                parsed.append((dataset, graph or default_graph_for(path)))
+                locators.append(locator)
             bar.update(1)
     if not any(dataset.quads for dataset, _ in parsed):
         click.echo("nothing to load: the files hold no triples", err=True)

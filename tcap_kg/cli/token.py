@@ -12,8 +12,8 @@ from .common import CliContext, pass_cli
 def token() -> None:
     """Create, list and revoke the tokens that authorise writes.
 
-    Only a hash of each token is kept (TCAP_TOKENS_FILE, default `tokens.json` beside the
-    store), so a lost token cannot be shown again: revoke it and create a new one.
+    Only a hash of each token is kept (TCAP_TOKENS_FILE, default `tokens.json` inside the
+    store directory), so a lost token cannot be shown again: revoke it and create a new one.
 
     \b
     Example:

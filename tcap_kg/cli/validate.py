@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from ..ingest.archive import ARCHIVE_SUFFIXES
 from ..rdfio import FORMAT_NAMES
 from .common import CliContext, output_option, pass_cli
 
@@ -19,9 +20,9 @@ CLI_FORMATS = ["text", "json", "turtle"]
 
 
 def expand_inputs(paths: tuple[Path, ...]) -> list[Path]:
-    """Files as given, and the RDF and CSV files directly inside any folder given."""
+    """Files as given, and the RDF, CSV and zip files directly inside any folder given."""
     found: list[Path] = []
-    readable = {"." + name for name in FORMAT_NAMES} | {".csv"}
+    readable = {"." + name for name in FORMAT_NAMES} | {".csv", *ARCHIVE_SUFFIXES}
     for path in paths:
         if path.is_dir():
             inside = sorted(
@@ -30,7 +31,7 @@ def expand_inputs(paths: tuple[Path, ...]) -> list[Path]:
                 if p.is_file() and Path(p.name.removesuffix(".gz")).suffix.lower() in readable
             )
             if not inside:
-                raise InputError(f"{path}: no RDF or CSV files in this folder")
+                raise InputError(f"{path}: no RDF, CSV or zip files in this folder")
             found += inside
         else:
             found.append(path)
@@ -60,8 +61,10 @@ def validate(
     """Validate RDF files or filled-in CSV templates against the TCap KG shapes.
 
     All FILES are checked together as one dataset (a claims file may refer to a city in another
-    file). Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl (and .gz), and .csv files
-    named after a template (cities.csv, dalian-claims.csv, ...). A folder stands for the files in it.
+    file). Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl (and .gz), .csv files
+    following a template (named cities.csv, dalian-claims.csv, ... or starting with the
+    template's identifier column), and .zip archives of such files. A folder stands for the
+    files in it. Findings name the file and the line, or the row and column.
 
     Exit status: 0 conforms (warnings allowed), 1 violations found, 2 unreadable input.
 
@@ -69,6 +72,7 @@ def validate(
     Example:
       tcap validate examples/dalian/dalian.ttl
       tcap validate templates/csv/dalian/ --format json
+      tcap validate my-city.zip
     """
     from ..validation import render, validate_files  # noqa: PLC0415 (heavy: only when validating)
 

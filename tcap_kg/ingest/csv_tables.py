@@ -9,8 +9,10 @@ literal datatype and language from the column. Every triple remembers its file, 
 so validation findings point at a cell.
 
 A file is matched to its template by name: `cities.csv`, `dalian-cities.csv` and `dalian_cities.csv`
-all follow the `cities` template. Values that do not fit the column's datatype are kept as they
-are, so the shapes report them with their row and column instead of the reader dropping them.
+all follow the `cities` template; a file named otherwise (an upload, `my-city.csv`) by its first
+column, the template's identifier column (`city_id`). Values that do not fit the column's
+datatype are kept as they are, so the shapes report them with their row and column instead of
+the reader dropping them.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ import pyoxigraph as ox
 from csvw.jsonld import Triple
 from csvw.metadata import NAMESPACES
 
-from ..errors import InputError, ParseError, TooLargeError
+from ..errors import InputError, ParseError
 from ..namespaces import XSD
+from ..rdfio import as_utf8
 from ..shipped import shipped_root
 from ..validation.locate import RowLocator
 from ..validation.model import Location
@@ -56,7 +59,7 @@ class TabularDataset:
 
     quads: list[ox.Quad] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    locator: RowLocator = field(default_factory=lambda: RowLocator({}, {}, {}))
+    locator: RowLocator = field(default_factory=RowLocator)
 
 
 def is_tabular(path: Path) -> bool:
@@ -70,16 +73,13 @@ def table_names() -> tuple[str, ...]:
     return tuple(Path(table["url"]).stem for table in metadata["tables"])
 
 
-def template_for(path: Path) -> str:
-    """Which template a CSV file follows, from its name."""
-    stem = path.name.lower().removesuffix(".csv")
-    for name in table_names():
-        if stem == name or stem.endswith(("-" + name, "_" + name)):
-            return name
-    raise InputError(
-        f"{path}: cannot tell which template this file follows; name it after one of "
-        f"{', '.join(n + '.csv' for n in table_names())} (a prefix such as dalian-cities.csv is fine)"
-    )
+def template_from_name(name: str) -> str | None:
+    """Which template a CSV file follows by its name (`cities.csv`, `dalian-cities.csv`)."""
+    stem = name.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".csv")
+    for template in table_names():
+        if stem == template or stem.endswith(("-" + template, "_" + template)):
+            return template
+    return None
 
 
 def template_for_header(header: Sequence[str], source: str) -> str:
@@ -90,8 +90,10 @@ def template_for_header(header: Sequence[str], source: str) -> str:
         if first == key:
             return name
     raise InputError(
-        f"{source} row 1, column 1: cannot tell which template this CSV follows from its first "
-        f"column {first!r}; the templates start with: {', '.join(_key_columns())}"
+        f"{source} row 1, column 1: cannot tell which template this CSV follows: name the file "
+        f"after its template ({', '.join(n + '.csv' for n in table_names())}; a prefix such as "
+        f"dalian-cities.csv is fine) or start it with the template's identifier column; the "
+        f"templates start with: {', '.join(_key_columns())}"
     )
 
 
@@ -101,52 +103,36 @@ def _key_columns() -> tuple[str, ...]:
     return tuple(table["tableSchema"]["columns"][0]["name"] for table in metadata["tables"])
 
 
-def read_tables(
-    paths: Sequence[Path], *, max_bytes: int, names: Sequence[str] | None = None
+def read_csv_bytes(
+    data: bytes,
+    *,
+    source: str,
+    template: str | None = None,
+    into: TabularDataset | None = None,
 ) -> TabularDataset:
-    """Map each CSV file to RDF through its template; `names` are how to call the files."""
-    dataset = TabularDataset()
-    for index, path in enumerate(paths):
-        name = names[index] if names else str(path)
-        _check_size(path, max_bytes)
-        _read_table(path.resolve(), template_for(path), name, dataset)
-        dataset.sources.append(name)
-    return dataset
-
-
-def read_csv_bytes(data: bytes, *, source: str, template: str | None = None) -> TabularDataset:
-    """Map a CSV document held in memory (an upload); the template comes from its first column
-    unless given."""
-    if b"\x00" in data[:8192]:
+    """Map one CSV document to RDF (added to `into` when given). Its template is the one named,
+    else the one its name follows (`dalian-cities.csv`), else the one whose identifier column
+    it starts with (`city_id`)."""
+    text = as_utf8(data, source)
+    if b"\x00" in text[:8192]:
         raise ParseError("binary data, not a CSV text file", source=source, line=1, column=1)
     try:
-        first_line = data.decode("utf-8-sig").split("\n", 1)[0]
+        first_line = text.decode("utf-8").split("\n", 1)[0]
     except UnicodeDecodeError as exc:
         raise ParseError(
             f"not UTF-8 text ({exc.reason}); save the sheet as CSV UTF-8", source=source, line=1
         ) from None
     header = next(csv.reader(io.StringIO(first_line)), [])
-    name = template or template_for_header(header, source)
+    name = template or template_from_name(source) or template_for_header(header, source)
     if name not in table_names():
         raise InputError(f"unknown template {name!r} (use one of: {', '.join(table_names())})")
-    dataset = TabularDataset()
+    dataset = into if into is not None else TabularDataset()
     with tempfile.TemporaryDirectory(prefix="tcap-csv-") as folder:
         path = Path(folder) / f"{name}.csv"
-        path.write_bytes(data)
+        path.write_bytes(text)
         _read_table(path, name, source, dataset)
     dataset.sources.append(source)
     return dataset
-
-
-def _check_size(path: Path, max_bytes: int) -> None:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    if size > max_bytes:
-        raise TooLargeError(
-            f"{path}: larger than the {max_bytes:,}-byte limit (TCAP_MAX_FILE_BYTES)"
-        )
 
 
 def _header(path: Path, source: str) -> list[str]:
@@ -184,13 +170,14 @@ def _read_table(path: Path, template: str, source: str, dataset: TabularDataset)
         raise InputError(f"{source}: the {template} template needs a {missing[0]!r} column")
     schema.columns = [known[title] for title in header] + [c for c in schema.columns if c.virtual]
     id_column = next(iter(key))
-    first_property: dict[str, str] = {}
     for column in sorted(schema.columns, key=lambda c: bool(c.virtual)):
         if column.propertyUrl is not None and not column.suppressOutput:
             cell = _cell_of(column, id_column) if column.virtual else column.name
-            first_property.setdefault(_expand(str(column.propertyUrl)), cell)
-    for iri, column_name in first_property.items():
-        dataset.locator.columns.setdefault((source, iri), column_name)
+            iri = _expand(str(column.propertyUrl))
+            kind = _kind(table, column)
+            dataset.locator.columns.setdefault((source, kind, iri), cell)
+            if not column.virtual:
+                dataset.locator.properties[(source, column.name)] = iri
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -224,6 +211,7 @@ def _map_row(
         table.expand(table.tableSchema.aboutUrl, row, _row=number), source, line, id_column
     )
     dataset.locator.rows.setdefault(str(subject), Location(source, row=line, field=id_column))
+    dataset.locator.kinds.setdefault(str(subject), _kind(table, None))
     for column in table.tableSchema.columns:
         if column.suppressOutput:
             continue
@@ -246,6 +234,13 @@ def _map_row(
         where = Location(source, row=line, field=cell)
         dataset.locator.cells.setdefault((str(about), predicate.value, str(obj)), where)
         dataset.locator.rows.setdefault(str(about), where)
+        dataset.locator.kinds.setdefault(str(about), _kind(table, column))
+
+
+def _kind(table: Any, column: Any) -> str:
+    """Which kind of node a column describes: the URI template of its subject."""
+    about = column.aboutUrl if column is not None and column.aboutUrl is not None else None
+    return str(about if about is not None else table.tableSchema.aboutUrl)
 
 
 def _empty(value: Any) -> bool:

@@ -7,15 +7,14 @@ from typing import Literal
 
 from ..errors import InputError
 from ..settings import Settings
+from ..sparql_text import QueryDataset, Term
 from .base import (
     BulkSource,
     ChangeSet,
     GraphInfo,
-    QueryDataset,
     QueryResult,
     Solutions,
     Store,
-    Term,
     Triples,
 )
 from .oxigraph import OxigraphStore

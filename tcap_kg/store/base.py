@@ -14,28 +14,37 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import IO, TypeAlias, TypeVar
+from typing import IO, Any, Protocol, TypeAlias, TypeVar
 
 import pyoxigraph as ox
 
 from ..errors import InputError, NotFoundError, StoreError
 from ..namespaces import CATALOG_GRAPH, STAGING_PREFIX, is_staging_graph
+from ..sparql_text import QueryDataset, Term, sparql_term
 
 log = logging.getLogger(__name__)
 
-Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 T = TypeVar("T")
+
+
+class Row(Protocol):
+    """One solution: a term (or None, unbound) per variable name; pyoxigraph's `QuerySolution`
+    and a plain mapping (rows that crossed a process boundary) both are one. Typed loosely, as
+    pyoxigraph's own rows are, so readers narrow each term where they use it."""
+
+    def __getitem__(self, name: str) -> Any: ...
 
 
 class Solutions:
     """SELECT results: the projected variable names and a one-pass stream of rows."""
 
-    def __init__(self, variables: Sequence[str], rows: Iterator[ox.QuerySolution]) -> None:
+    def __init__(self, variables: Sequence[str], rows: Iterator[Row]) -> None:
         self.variables = list(variables)
         self._rows = rows
 
-    def __iter__(self) -> Iterator[ox.QuerySolution]:
+    def __iter__(self) -> Iterator[Row]:
         return self._rows
 
 
@@ -50,6 +59,23 @@ class Triples:
 
 
 QueryResult: TypeAlias = Solutions | bool | Triples
+
+
+class Queryable(Protocol):
+    """Anything that answers our own fixed queries: a store, or the engine in front of one."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        dataset: QueryDataset | None = None,
+        bindings: Mapping[str, Term] | None = None,
+    ) -> QueryResult: ...
+
+    def generation(self) -> str: ...
+
+    def graphs(self) -> list[GraphInfo]: ...
+
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "nquads": ox.RdfFormat.N_QUADS,
@@ -71,7 +97,7 @@ GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP 
 """Triples per named graph; every backend lists its graphs from this query's answer."""
 
 
-def graph_sizes(rows: Iterable[ox.QuerySolution]) -> list[GraphInfo]:
+def graph_sizes(rows: Iterable[Row]) -> list[GraphInfo]:
     """The graphs of a `GRAPH_SIZES` answer, sorted by IRI; staging graphs of a commit still
     running elsewhere are left out, as they are not part of any committed state."""
     infos = [
@@ -82,22 +108,6 @@ def graph_sizes(rows: Iterable[ox.QuerySolution]) -> list[GraphInfo]:
         and not is_staging_graph(row["g"].value)
     ]
     return sorted(infos, key=lambda info: info.iri)
-
-
-@dataclass(frozen=True)
-class QueryDataset:
-    """The RDF dataset a query runs over (SPARQL Protocol `default-graph-uri` / `named-graph-uri`).
-
-    `default_graphs=None` means the union of all graphs, our default; `named_graphs=None` means every
-    named graph is visible to `GRAPH`.
-    """
-
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-
-    @property
-    def is_default(self) -> bool:
-        return self.default_graphs is None and self.named_graphs is None
 
 
 @dataclass
@@ -136,10 +146,34 @@ class BulkSource:
     graphs: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do, declared by each backend (as rdflib's `Store` declares
+    `context_aware` and friends), so callers choose a strategy without naming concrete classes."""
+
+    local_reads: bool = False
+    """Reads run in this process on a pyoxigraph store (`reading()` gives it), so a writer can
+    look at the current state in place instead of copying it out first."""
+
+    skolemised_blank_nodes: bool = False
+    """Blank nodes are held as genid IRIs: answers give them back as blank nodes (and a blank
+    node from an answer can be bound in a later query), but inside a query they are IRIs, so
+    `STR()` of one is its genid IRI (`isBlank` / `isIRI` are rewritten to tell them apart)."""
+
+    literal_standins: frozenset[str] = frozenset()
+    """Datatypes the server would change, held under a stand-in datatype and given back as they
+    were; a query testing `DATATYPE()` of such a literal sees the stand-in."""
+
+    own_graphs_only: bool = False
+    """The server may hold graphs TCap KG did not write (Virtuoso's own, other programs'); they
+    are in the default graph, but `graphs()`, `count()`, `export()` and drops never touch them."""
+
+
 class Store(ABC):
     """A quad store that answers SPARQL and commits changes atomically."""
 
     kind: str = "abstract"
+    capabilities: Capabilities = Capabilities()
 
     @abstractmethod
     def commit(self, changes: ChangeSet) -> None:
@@ -156,11 +190,13 @@ class Store(ABC):
         *,
         dataset: QueryDataset | None = None,
         bindings: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query; `bindings` pre-bind variables to RDF terms (never text pasting)."""
+        """Run a SPARQL query; `bindings` pre-bind variables to RDF terms (never text pasting),
+        `base_iri` resolves relative IRIs in the text."""
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update atomically."""
 
     @abstractmethod
@@ -195,6 +231,20 @@ class Store(ABC):
         not touch are never affected. Returns the triples per graph.
         """
 
+    def flush(self) -> None:
+        """Make what was written durable now; backends that write through need nothing."""
+        return
+
+    def atomically(self) -> AbstractContextManager[None]:
+        """Group changes so that readers see all of them or none (each change is atomic on
+        its own; backends that can publish a group at once override this)."""
+        return nullcontext()
+
+    def reading(self) -> AbstractContextManager[ox.Store]:
+        """The store's current state as a pyoxigraph store, held steady for one read; only
+        backends with `capabilities.local_reads` have one."""
+        raise StoreError(f"the {self.kind} store cannot be read in place")
+
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads (each already in its named graph) in one transaction."""
         self.commit(ChangeSet(add=quads))
@@ -215,21 +265,26 @@ class Store(ABC):
 
     def count(self, graph: str | None = None) -> int:
         """Triples in one graph, or quads in the whole store."""
-        if graph is None:
-            result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        else:
-            result = self.query(GRAPH_SIZES, bindings={"g": ox.NamedNode(graph)})
-        assert isinstance(result, Solutions)
-        for row in result:
-            value = row["n"]
-            return int(value.value) if value is not None else 0
-        return 0
+        return count_quads(self, graph)
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def count_quads(store: Queryable, graph: str | None = None) -> int:
+    """Triples in one graph, or quads in every named graph, by asking the store."""
+    if graph is None:
+        result = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    else:
+        result = store.query(GRAPH_SIZES, bindings={"g": ox.NamedNode(graph)})
+    assert isinstance(result, Solutions)
+    for row in result:
+        value = row["n"]
+        return int(value.value) if value is not None else 0
+    return 0
 
 
 def raise_unknown_graph(graph: str, known: Sequence[GraphInfo]) -> None:
@@ -259,14 +314,6 @@ def staged_at(graph: str) -> int | None:
     """When the commit that made a staging graph began (seconds since the epoch), if known."""
     stamp = graph.removeprefix(STAGING_PREFIX).split(":", 1)[0]
     return int(stamp) if stamp.isdigit() else None
-
-
-def sparql_term(term: Term) -> str:
-    """An RDF term written as SPARQL text; pyoxigraph escapes literals and has validated IRIs,
-    so user-supplied values can never break out of the term."""
-    if isinstance(term, ox.Triple):
-        return f"<< {sparql_term(term.subject)} {sparql_term(term.predicate)} {sparql_term(term.object)} >>"
-    return str(term)
 
 
 def commit_update(

@@ -1,130 +1,94 @@
 """The embedded store: Oxigraph on RocksDB in a directory, or Oxigraph in memory.
 
-Layout of a store directory: `oxigraph/` (the RocksDB database), `lock` (a file lock),
-`write-intent` (a second file lock) and `generation` (rewritten after every write session). One
-process at a time writes, holding the lock exclusively for as long as it has the database open
-read-write; readers (the server's query workers) open the database read-only, take the lock shared
-around each read, and reopen when the generation changes. That lets several worker processes
-share one on-disk copy of a large graph and still see a `tcap load` made while they serve.
-
-A process's reads overlap when it runs queries in threads, so its shared lock might never be let
-go under steady load. A writer therefore first holds `write-intent` exclusively while it waits
-for the lock; a reader that sees the intent starts no new read until the writer is through.
+On disk, readers and writers never wait for each other (see `versions.py` for the layout): a
+read-only handle reads the published version and moves to the next one when a writer publishes;
+a read-write handle holds the store's lock for its session, changes its working copy and
+publishes after each change (or once after a group of changes, `atomically()`), so readers see
+each write whole or not at all, and a writer killed midway loses nothing that was published.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
-import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 import pyoxigraph as ox
 
 from ..errors import InputError, QueryError, StoreError
 from ..namespaces import CATALOG_GRAPH, PREFIXES
 from ..rdfio import DEFAULT_BASE_IRI, syntax_error
+from ..sparql_text import QueryDataset, Term, sparql_term
 from .base import (
     GRAPH_SIZES,
     BulkSource,
+    Capabilities,
     ChangeSet,
     GraphInfo,
     HeldIterator,
-    QueryDataset,
     QueryResult,
     Solutions,
     Store,
-    Term,
     Triples,
     commit_update,
     insert_data,
     raise_unknown_graph,
-    sparql_term,
 )
+from .versions import LOCK, Version, Workspace, is_store, open_current, read_current
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 LOCK_WAIT_SECONDS = 30.0
-BULK_JOURNAL = "bulk-load.json"
-GENERATION_FILE = "generation"
-INTENT_FILE = "write-intent"
-READ_RETRY_SECONDS = 0.02
-
-
-# A generation file whose change time is at least this old cannot be replaced by one with the same
-# inode and times (file timestamps are coarser than a nanosecond, so two quick writes can share one).
-SETTLED_NS = 100_000_000
-_seen: dict[Path, tuple[tuple[int, int, int, int], str]] = {}
 
 
 def read_generation(location: Path) -> str:
-    """The generation token of the store directory, `""` before its first write session.
-
-    A plain file, so a process can tell whether the data changed without opening RocksDB (the web
-    worker asks this for its cache key and must not hold a handle a fork could copy). Every query
-    asks, so the token is read again only when a `stat` says the file was replaced since.
-    """
-    path = location / GENERATION_FILE
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return ""
-    stamp = (info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size)
-    known = _seen.get(path)
-    if known is not None and known[0] == stamp:
-        return known[1]
-    try:
-        token = path.read_text()
-    except FileNotFoundError:
-        return ""
-    if time.time_ns() - info.st_ctime_ns > SETTLED_NS:
-        _seen[path] = (stamp, token)
-    return token
+    """The generation token of a store directory: its published version (no RocksDB opened)."""
+    return read_current(location)
 
 
 class OxigraphStore(Store):
     """Oxigraph behind the `Store` interface."""
 
     kind = "oxigraph"
+    capabilities = Capabilities(local_reads=True)
 
     def __init__(self, location: Path | None = None, *, read_only: bool = False) -> None:
         self.location = location
         self.read_only = read_only
-        self._lock_file: IO[bytes] | None = None
-        self._intent_file: IO[bytes] | None = None
-        self._seen_generation: str | None = None
-        self._readers = 0
-        self._gate = threading.Lock()
         self._memory_generation = 0
-        self._store: ox.Store | None
+        self._store: ox.Store | None = None
+        self._workspace: Workspace | None = None
+        self._lock_file: IO[bytes] | None = None
+        self._version: Version | None = None
+        self._users: dict[Version, int] = {}
+        self._gate = threading.Lock()
+        self._depth = 0
         if location is None:
             self._store = ox.Store()
             return
-        location.mkdir(parents=True, exist_ok=True)
-        self._lock_file = (location / "lock").open("a+b")
-        self._intent_file = (location / INTENT_FILE).open("a+b")
         if read_only:
-            if not (location / "oxigraph").is_dir():
+            if not is_store(location):
                 raise StoreError(f"{location}: no store here yet (run `tcap init`)")
-            self._store = None
-            self._reopen()
-        else:
-            self._lock(fcntl.LOCK_EX, "write to")
-            try:
-                self._store = ox.Store(str(location / "oxigraph"))
-            except OSError as exc:
-                self._release()
-                raise StoreError(f"{location}: cannot open the store: {exc}") from exc
-            self._bump_generation()
-            self._undo_interrupted_bulk_load()
+            return
+        location.mkdir(parents=True, exist_ok=True)
+        self._lock_file = (location / LOCK).open("a+b")
+        self._acquire()
+        try:
+            self._workspace = Workspace(location)
+            self._store = ox.Store(str(self._workspace.live))
+            if not read_current(location):
+                self._workspace.publish(self._store)
+        except OSError as exc:
+            self._release()
+            raise StoreError(f"{location}: cannot open the store: {exc}") from exc
+        except BaseException:
+            self._release()
+            raise
 
     @classmethod
     def memory(cls) -> OxigraphStore:
@@ -134,93 +98,67 @@ class OxigraphStore(Store):
     def is_memory(self) -> bool:
         return self.location is None
 
-    def _acquire(self, lock_file: IO[bytes], mode: int, what: str) -> None:
+    # -- locking and versions ---------------------------------------------------------------
+
+    def _acquire(self) -> None:
+        """The writers' lock; another writer's session makes this wait, readers never do."""
+        assert self._lock_file is not None
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
-                fcntl.flock(lock_file, mode | fcntl.LOCK_NB)
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     raise StoreError(
-                        f"{self.location}: another process is writing the store; "
-                        f"could not {what} it within {LOCK_WAIT_SECONDS:.0f} s"
+                        f"{self.location}: another process is writing the store; could not "
+                        f"write to it within {LOCK_WAIT_SECONDS:.0f} s"
                     ) from None
                 time.sleep(0.02)
 
-    def _lock(self, mode: int, what: str) -> None:
-        """Take the store lock through the intent lock: a writer holds the intent exclusively
-        while it waits, which keeps new readers out until it is through."""
-        assert self._lock_file is not None and self._intent_file is not None
-        self._acquire(self._intent_file, mode, what)
-        try:
-            self._acquire(self._lock_file, mode, what)
-        finally:
-            fcntl.flock(self._intent_file, fcntl.LOCK_UN)
-
     def _release(self) -> None:
         if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
 
-    def _bump_generation(self) -> None:
-        assert self.location is not None
-        path = self.location / GENERATION_FILE
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(uuid.uuid4().hex)
-        temporary.replace(path)
-
-    def _read_generation(self) -> str:
-        assert self.location is not None
-        return read_generation(self.location)
-
-    def _reopen(self) -> None:
-        assert self.location is not None
-        self._store = None
-        try:
-            self._store = ox.Store.read_only(str(self.location / "oxigraph"))
-        except OSError as exc:
-            raise StoreError(f"{self.location}: cannot open the store read-only: {exc}") from exc
-        self._seen_generation = self._read_generation()
-
-    def _enter_read(self) -> ox.Store:
-        """Take the shared lock (once per process, whatever its threads do) and make sure the
-        handle is current; while a writer waits, new reads wait for it."""
+    def _enter_read(self) -> tuple[ox.Store, Version | None]:
+        """The store to read now: the working copy for a writer, else the published version
+        (moving to a newer one when a writer has published since)."""
         if not self.read_only:
-            return self._handle()
-        assert self._lock_file is not None and self._intent_file is not None
-        while True:
-            with self._gate:
-                if self._readers == 0:
-                    self._lock(fcntl.LOCK_SH, "read")
-                    try:
-                        if self._read_generation() != self._seen_generation:
-                            self._reopen()
-                    except BaseException:
-                        self._release()
-                        raise
-                    self._readers = 1
-                    return self._handle()
-                if not _held_by_other(self._intent_file):
-                    self._readers += 1
-                    return self._handle()
-            time.sleep(READ_RETRY_SECONDS)
+            return self._handle(), None
+        assert self.location is not None
+        with self._gate:
+            if self._version is None or self._version.name != read_current(self.location):
+                previous = self._version
+                self._version = open_current(self.location)
+                self._users[self._version] = 0
+                if previous is not None and self._users.get(previous) == 0:
+                    self._retire(previous)
+            self._users[self._version] += 1
+            return self._version.store, self._version
 
-    def _leave_read(self) -> None:
-        if not self.read_only:
+    def _leave_read(self, version: Version | None) -> None:
+        if version is None:
             return
         with self._gate:
-            self._readers -= 1
-            if self._readers == 0:
-                self._release()
+            if version not in self._users:
+                return
+            self._users[version] -= 1
+            if self._users[version] == 0 and version is not self._version:
+                self._retire(version)
+
+    def _retire(self, version: Version) -> None:
+        del self._users[version]
+        version.close()
 
     @contextmanager
     def reading(self) -> Iterator[ox.Store]:
-        """Hold the store steady for a read (shared lock; fresh handle after someone wrote)."""
-        store = self._enter_read()
+        """A state to read that stays the same for the whole read."""
+        store, version = self._enter_read()
         try:
             yield store
         finally:
-            self._leave_read()
+            self._leave_read(version)
 
     def _handle(self) -> ox.Store:
         if self._store is None:
@@ -232,25 +170,33 @@ class OxigraphStore(Store):
             raise StoreError("this store handle is read-only")
         return self._handle()
 
-    def _journal_path(self) -> Path | None:
-        return None if self.location is None else self.location / BULK_JOURNAL
-
-    def _undo_interrupted_bulk_load(self) -> None:
-        """Remove the graphs of a bulk load that was killed: they hold part of a dump at most."""
-        journal = self._journal_path()
-        if journal is None or not journal.exists():
-            return
+    @contextmanager
+    def atomically(self) -> Iterator[None]:
+        """Group changes so that readers see them in one publication, or none of them."""
+        self._writable()
+        if self._depth == 0 and self._workspace is not None:
+            self._workspace.begin()
+        self._depth += 1
         try:
-            graphs = [str(g) for g in json.loads(journal.read_text())["graphs"]]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"{journal}: unreadable bulk-load journal ({exc})") from exc
-        log.warning(
-            "removing %d graph(s) that an interrupted bulk load left incomplete: %s",
-            len(graphs),
-            ", ".join(graphs),
-        )
-        self._remove_graphs(graphs)
-        journal.unlink()
+            yield
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                self._roll_back()
+            raise
+        self._depth -= 1
+        self._memory_generation += 1
+        if self._depth == 0 and self._workspace is not None:
+            self._workspace.publish(self._handle())
+
+    def _roll_back(self) -> None:
+        """After a failed change, work on in a fresh copy of the published version."""
+        if self._workspace is None:
+            return
+        self._workspace.restore()
+        self._store = ox.Store(str(self._workspace.live))
+
+    # -- writes -------------------------------------------------------------------------------
 
     def _remove_graphs(self, graphs: Iterable[str]) -> None:
         """Remove graphs and their records (a graph at a time: deleting is Oxigraph's slow path)."""
@@ -265,62 +211,48 @@ class OxigraphStore(Store):
         sources: Sequence[BulkSource],
         describe: Callable[[Mapping[str, int]], list[ox.Quad]],
     ) -> dict[str, int]:
-        """Stream the dumps straight into their graphs, with a journal instead of staging.
+        """Stream the dumps straight into their graphs in the working copy, then publish.
 
-        Staging and one `ADD` would keep the old graphs until the end, but Oxigraph copies a
-        graph inside one in-memory transaction (measured: 170 s and 3.6 GB for a million
-        triples). So the journal names the graphs first; a load that dies before its records
-        are written is undone when the store is next opened for writing. Readers never see the
-        half-way state: this process holds the store exclusively while it writes. The price:
-        a replacement killed midway leaves its graph absent rather than old.
+        Oxigraph's bulk loader is not transactional, which no longer matters: readers see the
+        published version until the load is complete, and a load that dies is undone by the
+        next writer (the working copy is marked dirty). The old graphs stay readable throughout.
         """
-        store = self._writable()
+        self._writable()
         targets = list(dict.fromkeys(graph for source in sources for graph in source.graphs))
-        journal = self._journal_path()
-        if journal is not None:
-            _write_atomically(journal, json.dumps({"graphs": targets}))
         current = sources[0].name if sources else "dump"
         try:
-            self._remove_graphs(targets)
-            for source in sources:
-                current = source.name
-                with source.open() as stream:
-                    store.bulk_load(
-                        input=stream,
-                        format=source.format,
-                        base_iri=DEFAULT_BASE_IRI,
-                        to_graph=ox.NamedNode(source.default_graph),
-                    )
-            counts = {graph: self.count(graph) for graph in targets}
-            store.update(insert_data(describe(counts)))
-            self.flush()
+            with self.atomically():
+                self._remove_graphs(targets)
+                for source in sources:
+                    current = source.name
+                    with source.open() as stream:
+                        self._handle().bulk_load(
+                            input=stream,
+                            format=source.format,
+                            base_iri=DEFAULT_BASE_IRI,
+                            to_graph=ox.NamedNode(source.default_graph),
+                        )
+                counts = {graph: self.count(graph) for graph in targets}
+                self._handle().update(insert_data(describe(counts)))
+                self._optimize()
         except BaseException as exc:
-            self._remove_graphs(targets)
-            if journal is not None:
-                journal.unlink(missing_ok=True)
+            if self._workspace is None:
+                self._remove_graphs(targets)
             if isinstance(exc, SyntaxError):
                 raise syntax_error(exc, current) from None
             if isinstance(exc, OSError):
-                raise StoreError(f"bulk load failed, its graphs were removed: {exc}") from exc
+                raise StoreError(f"bulk load failed, nothing of it was kept: {exc}") from exc
             raise
-        finally:
-            self._changed()
-        if journal is not None:
-            journal.unlink()
-            self._optimize()
         return counts
 
     def _optimize(self) -> None:
-        """Compact the files a bulk load wrote directly, while this process still holds the
-        store. Measured on 10M triples: 20 s here, and a GROUP BY over the whole graph takes
-        1.9 s instead of 6.9 s in the server's query processes afterwards."""
+        """Compact the files a bulk load wrote directly, before they are published. Measured on
+        10M triples: 20 s here, and a GROUP BY over the whole graph takes 1.9 s instead of 6.9 s
+        in the server's query processes afterwards."""
+        if self.location is None:
+            return
         log.info("optimising the store for reads after the bulk load")
-        try:
-            self._writable().optimize()
-        except OSError as exc:
-            raise StoreError(
-                f"the load is complete, but optimising the store failed: {exc}"
-            ) from exc
+        self._handle().optimize()
 
     def commit(self, changes: ChangeSet) -> None:
         """One transaction either way: a plain `extend` when nothing has to go, else one update.
@@ -329,15 +261,15 @@ class OxigraphStore(Store):
         `ADD` took 26 s, one `DROP …; DELETE …; INSERT DATA …` update 7 s, and `extend` into an
         absent graph 2 s, so a first load takes the fast path and a replacement the single update.
         """
-        store = self._writable()
+        self._writable()
         try:
-            if self._nothing_to_remove(store, changes):
-                store.extend(_checked(changes.add))
-            else:
-                store.update(commit_update(changes, {}, list(_checked(changes.add))))
+            with self.atomically():
+                if self._nothing_to_remove(self._handle(), changes):
+                    self._handle().extend(_checked(changes.add))
+                else:
+                    self._handle().update(commit_update(changes, {}, list(_checked(changes.add))))
         except OSError as exc:
             raise StoreError(f"write failed, nothing was written: {exc}") from exc
-        self._changed()
 
     def _nothing_to_remove(self, store: ox.Store, changes: ChangeSet) -> bool:
         if any(store.contains_named_graph(ox.NamedNode(g)) for g in changes.drop_graphs):
@@ -352,8 +284,19 @@ class OxigraphStore(Store):
         )
         return not bool(described)
 
-    def _changed(self) -> None:
-        self._memory_generation += 1
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._writable()
+        try:
+            with self.atomically():
+                self._handle().update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QueryError(syntax_error(exc, "update").describe()) from None
+        except (RuntimeError, ValueError) as exc:
+            raise QueryError(f"update failed, nothing was changed: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"update failed: {exc}") from exc
+
+    # -- reads --------------------------------------------------------------------------------
 
     def graphs(self) -> list[GraphInfo]:
         result = self.query(GRAPH_SIZES)
@@ -375,41 +318,36 @@ class OxigraphStore(Store):
         *,
         dataset: QueryDataset | None = None,
         bindings: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         options = _dataset_options(dataset)
+        if base_iri:
+            options["base_iri"] = base_iri
         if bindings:
             options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
-        store = self._enter_read()
+        store, version = self._enter_read()
         try:
             result = store.query(sparql, **options)
         except SyntaxError as exc:
-            self._leave_read()
+            self._leave_read(version)
             raise QueryError(syntax_error(exc, "query").describe()) from None
         except (RuntimeError, ValueError) as exc:
-            self._leave_read()
+            self._leave_read(version)
             raise QueryError(f"query failed: {exc}") from None
         except OSError as exc:
-            self._leave_read()
+            self._leave_read(version)
             raise StoreError(f"query failed: {exc}") from exc
         if isinstance(result, ox.QueryBoolean):
-            self._leave_read()
+            self._leave_read(version)
             return bool(result)
+
+        def release() -> None:
+            self._leave_read(version)
+
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            return Solutions(names, HeldIterator(result, self._leave_read))
-        return Triples(HeldIterator(result, self._leave_read))
-
-    def update(self, sparql: str) -> None:
-        store = self._writable()
-        try:
-            store.update(sparql)
-        except SyntaxError as exc:
-            raise QueryError(syntax_error(exc, "update").describe()) from None
-        except (RuntimeError, ValueError) as exc:
-            raise QueryError(f"update failed, nothing was changed: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"update failed: {exc}") from exc
-        self._changed()
+            return Solutions(names, HeldIterator(result, release))
+        return Triples(HeldIterator(result, release))
 
     def export(
         self,
@@ -448,37 +386,25 @@ class OxigraphStore(Store):
     def generation(self) -> str:
         if self.location is None:
             return f"memory-{id(self)}-{self._memory_generation}"
-        return f"{self._read_generation()}-{self._memory_generation}"
+        return read_generation(self.location)
 
     def flush(self) -> None:
-        """Persist buffered writes; a no-op for memory stores."""
-        if self._store is not None and not self.read_only and self.location is not None:
+        """Persist buffered writes; a no-op for memory stores (publishing flushes on disk)."""
+        if self._store is not None and self.location is not None and not self.read_only:
             self._store.flush()
 
     def close(self) -> None:
-        if self._store is None:
-            return
-        writable = not self.read_only and self.location is not None
-        if writable:
+        with self._gate:
+            versions = list(self._users)
+            self._users.clear()
+            self._version = None
+        for version in versions:
+            version.close()
+        if self._store is not None and self.location is not None and not self.read_only:
             self._store.flush()
         self._store = None
-        if writable:
-            self._bump_generation()
+        self._workspace = None
         self._release()
-        for lock_file in (self._lock_file, self._intent_file):
-            if lock_file is not None:
-                lock_file.close()
-        self._lock_file = self._intent_file = None
-
-
-def _held_by_other(lock_file: IO[bytes]) -> bool:
-    """Whether another process holds `lock_file` exclusively (this one holds nothing on it)."""
-    try:
-        fcntl.flock(lock_file, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    fcntl.flock(lock_file, fcntl.LOCK_UN)
-    return False
 
 
 def _checked(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -499,13 +425,3 @@ def _dataset_options(dataset: QueryDataset | None) -> dict[str, Any]:
     if dataset.named_graphs is not None:
         options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
     return options
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a small file so that a crash leaves the old content or the new, synced to disk."""
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)

@@ -2,8 +2,10 @@
 
 Entry points:
 
-- `validate_quads(quads, ...)`: validate parsed quads (what the endpoint's write paths and
-  `tcap load` call); `validate_files(paths, ...)`: read and validate files (RDF or CSV).
+- `validate_quads(quads, ...)`: validate parsed quads that add to or replace graphs of a store
+  (what `tcap load` and the endpoint's graph writes call); `validate_change(store, added,
+  removed)`: validate a change by the nodes it touches (a SPARQL Update);
+  `validate_files(paths, ...)`: read and validate files (RDF, CSV, zip archives of them).
 - `ValidationReport` with `.conforms`, `.findings`, `.counts`, `.by_node()`, and the renderers
   `render_text`, `render_json`, `render_turtle`, `render_html`.
 - `load_shapes()`: the shipped shapes, parsed once per process.
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph as ox
 
 from ..store import Store
+from ..store.base import Queryable
 from .files import validate_files
 from .locate import Locator, TextLocator
 from .model import Finding, Location, Severity, ValidationReport
@@ -42,6 +45,7 @@ __all__ = [
     "render_text",
     "render_turtle",
     "shipped_context",
+    "validate_change",
     "validate_files",
     "validate_quads",
 ]
@@ -54,7 +58,7 @@ def validate_quads(
     source_text: str | None = None,
     fmt: ox.RdfFormat | None = None,
     locator: Locator | None = None,
-    context: Store | None = None,
+    context: Queryable | None = None,
     exclude_graphs: Sequence[str] = (),
     engine: str = DEFAULT_ENGINE,
 ) -> ValidationReport:
@@ -69,4 +73,26 @@ def validate_quads(
     if locator is None and source_text is not None and fmt is not None:
         locator = TextLocator(source, source_text, fmt)
     workspace.add_locator(locator)
+    return workspace.validate()
+
+
+def validate_change(
+    store: Store,
+    added: Iterable[ox.Quad],
+    removed: Iterable[ox.Quad] = (),
+    *,
+    source: str = "change",
+    engine: str = DEFAULT_ENGINE,
+) -> ValidationReport:
+    """Validate a change to `store` (as it is before the change) by the nodes it touches.
+
+    `added` and `removed` are the quads the change inserts and deletes, in their named graphs.
+    Only the nodes whose statements change, the nodes that refer to a node losing statements,
+    and their neighbourhood as far as the shapes read are looked at, never whole graphs: a
+    one-triple update costs a few small queries, whatever the size of the store. The report
+    has findings about those nodes only; it conforms when the change leaves none of them with
+    a Violation.
+    """
+    workspace = Workspace(context=store, removed=list(removed), engine=engine)
+    workspace.add_quads(added, source=source)
     return workspace.validate()

@@ -15,12 +15,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import ValidationFailedError
-from ..ingest import is_tabular, read_tables
+from ..ingest import read_csv_bytes
 from ..loading import targeted
 from ..namespaces import CATALOG_GRAPH, PROV, RDF, RDFS, SH, XSD
-from ..rdfio import ParsedDataset, format_from_name, parse_bytes, read_bytes
+from ..rdfio import ParsedDataset, as_utf8, parse_bytes, read_bytes
 from ..records import now
 from ..store import Store
+from .files import Document, documents_from
 from .locate import Locator, TextLocator
 from .model import Severity, ValidationReport
 from .workspace import DEFAULT_ENGINE, Workspace
@@ -36,19 +37,25 @@ class DatasetRefused(ValidationFailedError):
         super().__init__(f"dataset refused, nothing was written: {report.summary()}")
 
 
-def read_dataset(path: Path, *, name: str, max_bytes: int) -> tuple[ParsedDataset, Locator]:
-    """Parse an RDF file or a filled-in CSV template for loading, with its locator."""
-    if is_tabular(path):
-        tables = read_tables([path], max_bytes=max_bytes, names=[name])
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+def read_datasets(path: Path, *, name: str, max_bytes: int) -> list[tuple[ParsedDataset, Locator]]:
+    """Parse an RDF file, a filled-in CSV template or a zip archive of them for loading, each
+    document with its locator."""
+    data = read_bytes(path, max_bytes=max_bytes)
+    return [parse_document(d) for d in documents_from(name, data, max_bytes=max_bytes)]
+
+
+def parse_document(document: Document) -> tuple[ParsedDataset, Locator]:
+    """One document parsed into quads, with the locator that finds findings in it."""
+    digest = hashlib.sha256(document.data).hexdigest()
+    if document.format is None:
+        tables = read_csv_bytes(document.data, source=document.name, template=document.template)
         parsed = ParsedDataset(
-            name, ox.RdfFormat.N_TRIPLES, tables.quads, digest, path.stat().st_size
+            document.name, ox.RdfFormat.N_TRIPLES, tables.quads, digest, len(document.data)
         )
         return parsed, tables.locator
-    fmt = format_from_name(path.name)
-    data = read_bytes(path, max_bytes=max_bytes)
-    parsed = parse_bytes(data, fmt, source=name)
-    return parsed, TextLocator(name, data.decode("utf-8", "replace"), fmt)
+    parsed = parse_bytes(document.data, document.format, source=document.name)
+    text = as_utf8(document.data, document.name).decode("utf-8", "replace")
+    return parsed, TextLocator(document.name, text, document.format)
 
 
 def validate_datasets(

@@ -34,6 +34,9 @@ class Locator(Protocol):
     def prepare(self) -> None:
         """Build whatever index `locate` needs (done ahead, beside the engine)."""
 
+    def cell_property(self, location: Location) -> str | None:
+        """The property a spreadsheet cell fills (None for text input or another input's cell)."""
+
 
 @dataclass
 class MultiLocator:
@@ -51,6 +54,9 @@ class MultiLocator:
             if found is not None:
                 return found
         return None
+
+    def cell_property(self, location: Location) -> str | None:
+        return next((p for p in (loc.cell_property(location) for loc in self.locators) if p), None)
 
 
 _TURTLE_PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
@@ -79,6 +85,11 @@ class TextLocator:
     _indexed: bool = field(default=False, init=False, repr=False)
     _newlines: list[int] | None = field(default=None, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # Lines and columns stay the same without the CR of CRLF line ends, and the searches
+        # below only know LF.
+        self.text = self.text.replace("\r\n", "\n")
+
     @cached_property
     def _prefixes(self) -> list[tuple[str, str]]:
         if self.format in (ox.RdfFormat.JSON_LD,):
@@ -91,6 +102,10 @@ class TextLocator:
         else:
             found = [(p or "", ns) for p, ns in _TURTLE_PREFIX.findall(self.text[:MAX_BLOCK])]
         return sorted(found, key=lambda pair: -len(pair[1]))
+
+    def cell_property(self, location: Location) -> str | None:
+        """Text has no cells."""
+        return None
 
     def prepare(self) -> None:
         if not self._indexed:
@@ -193,14 +208,29 @@ class TextLocator:
 
 @dataclass
 class RowLocator:
-    """Locates findings in tabular input by the rows and columns the mapping recorded."""
+    """Locates findings in tabular input by the rows and columns the mapping recorded.
 
-    cells: dict[tuple[str, str, str], Location]
-    rows: dict[str, Location]
-    columns: dict[tuple[str, str], str]
+    `cells` holds where each triple came from; `rows` the first cell of each node. A value
+    that is missing is looked for in the column that would hold it: `columns` maps a file, a
+    kind of node (the URI template its IRI was made from: a claim, or the claim's component
+    mapping) and a property to that column, and `kinds` says each node's kind, so an empty
+    `mapped_by_id` is reported at `mapped_by_id`, not at the claim's own `claimed_by_id`.
+    `properties` says which property each column fills.
+    """
+
+    cells: dict[tuple[str, str, str], Location] = field(default_factory=dict)
+    rows: dict[str, Location] = field(default_factory=dict)
+    columns: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    properties: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def prepare(self) -> None:
         """Rows and cells were recorded while mapping; nothing to build."""
+
+    def cell_property(self, location: Location) -> str | None:
+        if location.field is None:
+            return None
+        return self.properties.get((location.source, location.field))
 
     def locate(self, focus: Node, path: str | None, value: Value | None) -> Location | None:
         node = str(focus)
@@ -211,5 +241,7 @@ class RowLocator:
         row = self.rows.get(node)
         if row is None:
             return None
-        column = self.columns.get((row.source, path)) if path is not None else None
+        column = None
+        if path is not None:
+            column = self.columns.get((row.source, self.kinds.get(node, ""), path))
         return Location(row.source, row=row.row, field=column or row.field)

@@ -78,6 +78,8 @@ class Finding:
     component: str | None = None
     focus_label: str | None = None
     location: Location | None = None
+    follow_ons: tuple[Finding, ...] = ()
+    """Results that follow from this one and are reported through it (see `folding`)."""
 
     def key(self) -> tuple[str, ...]:
         """Identity of the finding regardless of labels and locations (for comparing engines)."""

@@ -33,6 +33,7 @@ DISPLAY_PREFIXES = {
     "city": ID + "city/",
     "claim": ID + "claim/",
     "mapping": ID + "mapping/",
+    "geom": ID + "geometry/",
 }
 
 
@@ -148,6 +149,7 @@ def report_dict(report: ValidationReport) -> dict[str, Any]:
 def _finding_dict(finding: Finding) -> dict[str, Any]:
     location = finding.location
     return {
+        "node": term_json(finding.focus),
         "severity": finding.severity.value,
         "message": finding.message,
         "path": finding.path,
@@ -156,6 +158,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "valueText": value_text(finding.value) or None,
         "sourceShape": finding.source_shape,
         "component": finding.component,
+        "followOns": [_finding_dict(f) for f in finding.follow_ons],
         "location": None
         if location is None
         else {
@@ -203,7 +206,9 @@ def report_quads(report: ValidationReport) -> list[ox.Triple]:
             ),
         ),
     ]
-    for finding in report.findings:
+    # The standard report keeps every result, those folded into another finding too.
+    results = [f for finding in report.findings for f in (finding, *finding.follow_ons)]
+    for finding in results:
         result = ox.BlankNode()
         out += [
             ox.Triple(root, sh["result"], result),

@@ -22,11 +22,14 @@ from ..errors import TcapError
 from ..namespaces import RDF, RDFS, SH, graph_for_path
 from ..rdfio import parse_file
 from ..shipped import shapes_dir
+from .reach import description_reach
 
 log = logging.getLogger(__name__)
 
 SHAPES_NS = "https://w3id.org/tcap-kg/shapes#"
 KNOWN_TERMS_SHAPE = SHAPES_NS + "KnownTermsShape"
+PROTECTED_TERMS_SHAPE = SHAPES_NS + "ProtectedTermsShape"
+SPARQL_COMPONENT = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
 MAX_SHAPES_BYTES = 16 * 1024 * 1024
 
 
@@ -57,6 +60,16 @@ class ShapesBundle:
             return pyshacl_turbo.compile_shapes(self.rdflib_graph)  # type: ignore[no-untyped-call]
         except Exception as exc:
             raise TcapError(f"the shapes could not be compiled: {exc}") from exc
+
+    @cached_property
+    def reach(self) -> int:
+        """Links from a checked node to the farthest node whose description the shapes read."""
+        return description_reach(self.rdflib_graph)
+
+    @cached_property
+    def subjects(self) -> frozenset[str]:
+        """Every IRI the shapes describe (shapes, the shapes document): terms data may not touch."""
+        return frozenset(q.subject.value for q in self.quads if isinstance(q.subject, ox.NamedNode))
 
     def message(self, shape: str) -> str:
         """The English sh:message of a shape (empty when it has none)."""

@@ -4,7 +4,7 @@ Under `tcap serve` the web workers are separate processes, so the counters use p
 multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`, set by `tcap serve` before any worker starts) and a
 scrape sums all workers. prometheus_client picks its storage when first imported, which is why it is
 imported here only when an app is built: by then `tcap serve` has set the directory. Without that
-variable (tests, `gunicorn server:app` without it) each process reports its own counters.
+variable (tests, `granian server:app` without it) each process reports its own counters.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Errors as small RFC 9457 problem documents (`application/problem+json`).
 
 Every error the app returns, ours (`TcapError`) or Werkzeug's (404, 405, 413, ...), has the same
-shape: `type`, `title`, `status`, `detail`, plus `line`/`column` for a syntax error, so a client
-can show the message and a person can fix the query.
+shape: `type`, `title`, `status`, `detail`, plus `line`/`column` (and the offending lines as
+`excerpt`, where the text is known) for a syntax error, so a client can show the message and a
+person can fix the query or the file.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import math
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..errors import BusyError, ParseError, QueryTimeoutError, TcapError, UnauthorizedError
+from ..errors import (
+    BusyError,
+    ParseError,
+    QueryTimeoutError,
+    RateLimitedError,
+    TcapError,
+    UnauthorizedError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +37,10 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     413: "Request body too large",
+    414: "URI too long",
     415: "Unsupported media type",
+    429: "Too many requests",
+    431: "Request header fields too large",
     422: "Validation failed",
     500: "Internal server error",
     503: "Service unavailable",
@@ -65,11 +76,11 @@ def from_error(exc: TcapError, retry_after: float = 1.0) -> Response:
     headers: dict[str, str] = {}
     extra: dict[str, object] = {}
     if isinstance(exc, ParseError):
-        extra = {"line": exc.line, "column": exc.column}
+        extra = {"line": exc.line, "column": exc.column, "excerpt": exc.excerpt}
         detail = exc.describe()
     else:
         detail = str(exc)
-    if isinstance(exc, BusyError | QueryTimeoutError):
+    if isinstance(exc, BusyError | QueryTimeoutError | RateLimitedError):
         headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
     if isinstance(exc, UnauthorizedError):
         headers["WWW-Authenticate"] = 'Bearer realm="tcap-kg"'

@@ -1,5 +1,5 @@
-"""What the app holds for its lifetime: settings, the store (through the query executors), the
-result cache, the write tokens and the metrics."""
+"""What the app holds for its lifetime: settings, the engine (guard, answer cache, executors), the
+write tokens and the metrics."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from flask import current_app
 
 from ..bootstrap import sync_shipped
+from ..engine.engine import Engine
 from ..settings import Settings
 from ..tokens import TokenFile, tokens_path
-from .cache import ResultCache
 from .metrics import Metrics, instruments
-from .pooled_store import PooledStore
 
 
 @dataclass
@@ -20,25 +19,23 @@ class AppState:
     """Per-process state of the app."""
 
     settings: Settings
-    store: PooledStore
-    cache: ResultCache
+    engine: Engine
     tokens: TokenFile
     metrics: Metrics
 
     @classmethod
-    def open(cls, settings: Settings) -> AppState:
-        """Open the store; an in-memory store is filled with the shipped graphs right away."""
+    def open(cls, settings: Settings, *, service_path: str | None = None) -> AppState:
+        """Open the engine (an in-memory store is filled with the shipped graphs right away)."""
         return cls(
             settings,
-            PooledStore.open(settings, sync_shipped),
-            ResultCache(settings.cache_bytes),
+            Engine.open(settings, sync_shipped, service_path=service_path),
             TokenFile(tokens_path(settings)),
             instruments(),
         )
 
     def close(self) -> None:
         """Stop the query executors and release the store."""
-        self.store.close()
+        self.engine.close()
 
 
 def state() -> AppState:

@@ -17,6 +17,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+SCREENSHOT_HEIGHT = 4000
 SCREENSHOTS = Path(os.environ.get("TCAP_SCREENSHOT_DIR") or REPO / "artifacts" / "screenshots")
 # Vega-Lite notes about its own layout choices; not problems of the page.
 HARMLESS_CONSOLE = ("WARN Dropping", "WARN Channel")
@@ -73,7 +74,17 @@ def new_page(browser: object, server: str, *, javascript: bool = True) -> tuple[
 
 
 def screenshot(page: object, name: str) -> Path:
+    """A JPEG of the page from its top, at most `SCREENSHOT_HEIGHT` pixels of it (the
+    screenshots are kept in the repository, and the full ontology page alone is 3 MB)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    path = SCREENSHOTS / f"{name}.jpg"
+    width = page.viewport_size["width"]  # type: ignore[attr-defined]
+    height = min(page.evaluate("document.documentElement.scrollHeight"), SCREENSHOT_HEIGHT)  # type: ignore[attr-defined]
+    page.screenshot(  # type: ignore[attr-defined]
+        path=str(path),
+        full_page=True,
+        type="jpeg",
+        quality=70,
+        clip={"x": 0, "y": 0, "width": width, "height": height},
+    )
     return path

@@ -1,4 +1,4 @@
-"""A real server (`tcap serve`, gunicorn, on-disk store) and real headless Chromium for the page tests.
+"""A real server (`tcap serve`, granian, on-disk store) and real headless Chromium for the page tests.
 
 Chromium is Debian's (`apt-get install chromium`), driven by Playwright without its browser
 download; `TCAP_CHROMIUM` points elsewhere. Screenshots of every page go to `artifacts/screenshots/`
@@ -70,7 +70,7 @@ def server(
         _wait_until_up(base, process, log)
         yield base
     finally:
-        stop(process, timeout=15, how=signal.SIGINT)  # gunicorn's quick shutdown
+        stop(process, timeout=15, how=signal.SIGINT)  # a quick shutdown
 
 
 @pytest.fixture(scope="session")

@@ -138,10 +138,11 @@ def test_named_query_from_the_gallery(page, server):
     rows = results.locator("table.results tbody tr")
     assert rows.count() == len(expected)
     shown = {
-        cell.inner_text() for cell in results.locator("table.results tbody td:nth-child(1) a").all()
+        cell.get_attribute("title")
+        for cell in results.locator("table.results tbody td:nth-child(1) a").all()
     }
     assert shown == {row["city"]["value"] for row in expected}
-    assert {CITY + name.lower() for name in SIX_CITIES} == shown
+    assert {CITY + name.lower() for name in SIX_CITIES} <= shown
     assert "international" in results.locator("h2").inner_text().lower()
     with tab.expect_download() as download_info:
         results.get_by_role("button", name="Download CSV").click()
@@ -272,7 +273,7 @@ def test_compare_heat_map_cells_lead_to_their_claims(page, server):
         .nth(9)
         .get_by_role("link")
     )
-    count = int(cell.inner_text())
+    count = int(re.match(r"\d+", cell.inner_text()).group())
     cell.click()
     tab.wait_for_url(re.compile(r"scope=city%2Fwuhan|scope=city/wuhan"))
     heading = tab.locator("#claims h2")
@@ -330,7 +331,7 @@ def test_language_switch_to_chinese_and_back(page, server):
     assert tab.locator("#profile-title").inner_text() == "能力概况"
     tab.locator("#profile-chart svg").first.wait_for()
     screenshot(tab, "city-shanghai-zh")
-    tab.get_by_role("link", name="English").click()
+    tab.get_by_role("link", name="English", exact=True).click()
     tab.wait_for_url(re.compile(r"lang=en"))
     assert tab.locator("h1").inner_text().startswith("Shanghai")
     watch.assert_clean()
@@ -375,7 +376,7 @@ def test_validate_page_reports_a_broken_dataset(page, server, tmp_path):
         encoding="utf-8",
     )
     tab.goto(server + "/validate")
-    tab.get_by_label("Upload a file").set_input_files(str(broken))
+    tab.get_by_label("Upload files").set_input_files(str(broken))
     assert tab.get_by_label("Format of the pasted text").input_value() == "turtle"
     tab.get_by_role("button", name="Validate").click()
     report = tab.locator("#validate-report")
@@ -398,3 +399,166 @@ def test_validate_page_reports_a_syntax_error_with_its_line(page, server):
     report.locator(".report-body *").first.wait_for()
     assert re.search(r"\b3\b", report.inner_text()), report.inner_text()
     watch.assert_clean(http_errors=True)
+
+
+def test_compare_shades_by_evidence_marks_shared_claims_and_sets_cities_side_by_side(page, server):
+    """Issue 15 item 3: a cell is shaded by its strongest evidence, not its count; a claim about
+    a group counted for each member is marked as shared; two or more cities can be set side by
+    side, component by component, each claim with its strength."""
+    tab, watch = page
+    tab.goto(server + "/compare")
+    wuhan_c10 = tab.locator("#heat-table tbody tr", has_text="Wuhan").locator("td").nth(9)
+    assert "shared" in wuhan_c10.get_attribute("class")
+    label = wuhan_c10.get_by_role("link").get_attribute("aria-label")
+    assert "shared with other cities" in label
+    # Only blog posts and research notes speak about the six cities: no cell is "strong".
+    assert tab.locator("#heat-table td.heat-s3").count() == 0
+    assert tab.locator("#heat-table td.heat-s1").count() >= 1
+    tab.locator("#heat-map svg").first.wait_for()
+    legend = tab.locator("#heat-map .role-legend text").all_text_contents()
+    assert "thin" in legend and "strong" in legend
+    pick = tab.locator("#pick")
+    for city in ("Beijing", "Wuhan", "Tianjin"):
+        pick.get_by_label(city).check()
+    pick.get_by_role("button", name="Compare these cities").click()
+    tab.wait_for_url(re.compile(r"city=beijing.*city=tianjin|city=beijing.*city=wuhan"))
+    table = tab.locator("#side-by-side table")
+    headers = table.locator("thead th").all_inner_texts()
+    assert sorted(headers[1:]) == ["Beijing", "Tianjin", "Wuhan"]
+    assert table.locator("tbody tr").count() == 10
+    c10 = table.locator("tbody tr", has_text="C10")
+    assert c10.locator(".badge", has_text="shared").count() >= 3
+    assert c10.locator(".badge", has_text="thin").count() >= 3
+    screenshot(tab, "compare-side-by-side")
+    watch.assert_clean()
+
+
+def _type_query(tab, text):
+    editor = tab.locator(".cm-editor .cm-content")
+    editor.wait_for()
+    editor.click()
+    tab.keyboard.press("Control+a")
+    tab.keyboard.press("Delete")
+    tab.keyboard.insert_text(text)
+
+
+def test_editor_completes_terms_and_adds_prefix_lines(page, server):
+    """Issue 15 item 4: completion of the ontology's terms with their PREFIX line, and PREFIX
+    lines added for well-known prefixes when the query runs."""
+    tab, watch = page
+    tab.goto(server + "/query")
+    _type_query(tab, "SELECT ?c WHERE { ?c a ")
+    tab.keyboard.type("tcap:Cit")
+    option = tab.locator(".cm-tooltip-autocomplete li", has_text="tcap:City")
+    option.first.click()
+    text = tab.locator(".cm-content").inner_text()
+    assert text.startswith("PREFIX tcap: <https://w3id.org/tcap-kg/ontology#>")
+    assert "?c a tcap:City" in text
+    _type_query(
+        tab,
+        "SELECT ?c ?name WHERE { ?c a tcap:City ; skos:prefLabel ?name "
+        'FILTER(LANG(?name) = "en") }',
+    )
+    tab.keyboard.press("Control+Enter")
+    tab.locator("#results table.results tbody tr").first.wait_for()
+    text = tab.locator(".cm-content").inner_text()
+    assert "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in text
+    assert "PREFIX tcap: <https://w3id.org/tcap-kg/ontology#>" in text
+    assert tab.locator("#results table.results tbody tr").count() == city_count(server)
+    watch.assert_clean()
+
+
+def test_editor_marks_the_line_of_a_syntax_error(page, server):
+    tab, watch = page
+    tab.goto(server + "/query")
+    _type_query(tab, "SELECT ?x\nWHERE {\n  ?x ?p\n}")
+    tab.keyboard.press("Control+Enter")
+    alert = tab.locator("#results [role=alert]")
+    alert.wait_for()
+    marked = tab.locator(".cm-line.cm-error-line")
+    marked.wait_for()
+    lines = tab.locator(".cm-content .cm-line")
+    index = [
+        i
+        for i in range(lines.count())
+        if "cm-error-line" in (lines.nth(i).get_attribute("class") or "")
+    ]
+    assert len(index) == 1
+    assert f"line {index[0] + 1}," in alert.inner_text()
+    screenshot(tab, "query-error-line")
+    watch.assert_clean(http_errors=True)
+
+
+def test_each_run_has_an_address_and_back_returns_to_the_previous(page, server):
+    tab, watch = page
+    tab.goto(server + "/query")
+    card = tab.locator("#q-international-cooperation")
+    card.locator("summary").click()
+    card.get_by_role("button", name="Run").click()
+    tab.wait_for_url(re.compile(r"name=international-cooperation"))
+    rows = tab.locator("#results table.results tbody tr")
+    rows.first.wait_for()
+    cooperation = rows.count()
+    _type_query(
+        tab, "PREFIX tcap: <https://w3id.org/tcap-kg/ontology#>\nSELECT ?c WHERE { ?c a tcap:City }"
+    )
+    tab.keyboard.press("Control+Enter")
+    tab.wait_for_url(re.compile(r"query=PREFIX"))
+    permalink = tab.url
+    deadline = time.monotonic() + 10
+    while rows.count() != city_count(server):
+        assert time.monotonic() < deadline
+        tab.wait_for_timeout(100)
+    tab.go_back()
+    tab.wait_for_url(re.compile(r"name=international-cooperation"))
+    deadline = time.monotonic() + 10
+    while rows.count() != cooperation:
+        assert time.monotonic() < deadline, "back did not show the earlier result"
+        tab.wait_for_timeout(100)
+    tab.goto(permalink)  # a shared link shows the same result
+    assert tab.locator("#results table.results tbody tr").count() == city_count(server)
+    watch.assert_clean()
+
+
+def test_results_show_labels_and_offer_a_bar_chart_and_a_map(page, server):
+    tab, watch = page
+    query = (
+        "#defaultView:BarChart\n"
+        "SELECT ?city (COUNT(?claim) AS ?claims) WHERE { "
+        "?claim tcap:claimScope/tcap:hasMemberCity|tcap:claimScope ?city . ?city a tcap:City } "
+        "GROUP BY ?city"
+    )
+    tab.goto(server + "/query")
+    _type_query(tab, query)
+    tab.keyboard.press("Control+Enter")
+    chart = tab.locator("#result-chart svg")
+    chart.wait_for()
+    assert tab.locator("#result-chart .mark-rect path").count() == city_count(server)
+    assert tab.locator("[data-view=bar][aria-pressed=true]").count() == 1
+    tab.get_by_role("button", name="Table").click()
+    first = tab.locator("#results table.results tbody td:nth-child(1) a").first
+    deadline = time.monotonic() + 10
+    while first.inner_text().startswith("https://"):
+        assert time.monotonic() < deadline, "IRIs were not replaced by labels"
+        tab.wait_for_timeout(100)
+    assert first.get_attribute("title").startswith(CITY)
+    assert first.inner_text() in SIX_CITIES
+    _type_query(
+        tab,
+        "SELECT ?name ?lat ?long WHERE { ?c a tcap:City ; rdfs:label ?name ; wgs:lat ?lat ; "
+        'wgs:long ?long FILTER(LANG(?name) = "en") }',
+    )
+    tab.keyboard.press("Control+Enter")
+    tab.get_by_role("button", name="Map").click()
+    tab.locator("#result-chart .mark-symbol path").first.wait_for()
+    assert set(tab.locator("#result-chart .mark-text text").all_text_contents()) >= SIX_CITIES
+    screenshot(tab, "query-result-map")
+    watch.assert_clean()
+
+
+def test_gallery_titles_follow_the_language(page, server):
+    tab, watch = page
+    tab.goto(server + "/query?lang=zh")
+    title = tab.locator("#q-international-cooperation summary h3").inner_text()
+    assert title == "哪些城市体现了国际合作？依据是什么？"  # noqa: RUF001
+    watch.assert_clean()

@@ -15,7 +15,7 @@ from pathlib import Path
 from tcap_kg.namespaces import GRAPH
 from tcap_kg.records import read_records
 from tcap_kg.store import OxigraphStore
-from tcap_kg.store.oxigraph import BULK_JOURNAL
+from tcap_kg.store.versions import DIRTY
 
 EXTERNAL = "http://example.org/graph/external"
 EARLIER = "http://example.org/graph/earlier"
@@ -115,15 +115,17 @@ def test_a_bulk_load_killed_midway_leaves_none_of_the_dump(
     dump = tmp_path / "big.nt.gz"
     write_dump(dump, 300_000)
     process = _start_load(store_dir, "--no-validate", "--graph", EXTERNAL, str(dump))
-    journal = store_dir / BULK_JOURNAL
+    dirty = store_dir / DIRTY
     deadline = time.monotonic() + 60
-    while not journal.exists() and process.poll() is None and time.monotonic() < deadline:
+    while not dirty.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.3)
     process.send_signal(signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL, "the load finished before it could be killed"
+    with OxigraphStore(store_dir, read_only=True) as reader:
+        assert not reader.has_graph(EXTERNAL), "readers never see the half-loaded dump"
     with OxigraphStore(store_dir) as store:
-        assert not journal.exists()
+        assert not dirty.exists()
         assert not store.has_graph(EXTERNAL)
         assert EXTERNAL not in read_records(store)
     assert graph_sizes(store_dir) == before

@@ -1,6 +1,6 @@
 """Fixtures for the endpoint: Flask test clients over an in-memory store, and real servers.
 
-The test client covers the protocol's fine print; a real `tcap serve` (gunicorn, executors,
+The test client covers the protocol's fine print; a real `tcap serve` (granian, the query service,
 an on-disk store in a temp dir) on 127.0.0.1 is used wherever clients, timeouts or concurrency
 matter.
 """

@@ -1,6 +1,6 @@
 """Helpers for the endpoint tests: apps over in-memory stores, and real servers on 127.0.0.1.
 
-The test client covers the protocol's fine print; a real `tcap serve` (gunicorn, executors,
+The test client covers the protocol's fine print; a real `tcap serve` (granian, the query service,
 an on-disk store in a temp dir) on 127.0.0.1 is used wherever clients, timeouts or concurrency
 matter.
 """
@@ -18,6 +18,7 @@ import httpx
 from flask import Flask
 from processes import stop
 
+from tcap_kg.engine.client import ServiceClient
 from tcap_kg.settings import Settings
 from tcap_kg.web import create_app
 
@@ -49,6 +50,11 @@ class Server:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def service(self) -> ServiceClient:
+        """A client of the server's query service (its socket is in the server's TMPDIR)."""
+        (path,) = Path(self.env["TMPDIR"]).glob("tcap-serve-*/engine.sock")
+        return ServiceClient(str(path))
+
 
 def start_server(tmp: Path, port: int, **settings: str) -> Server:
     """Start `python -m tcap_kg serve` on a port and wait until /healthz answers."""
@@ -57,6 +63,8 @@ def start_server(tmp: Path, port: int, **settings: str) -> Server:
     env.update({"TCAP_STORE": str(store), "TCAP_PORT": str(port), "TCAP_LOG_LEVEL": "WARNING"})
     env.update({f"TCAP_{key.upper()}": value for key, value in settings.items()})
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env["TMPDIR"] = str(tmp / f"tmp-{port}")
+    Path(env["TMPDIR"]).mkdir()
     log = tmp / f"server-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(

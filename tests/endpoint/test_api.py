@@ -86,6 +86,8 @@ def test_openapi_describes_every_route_and_named_query(app: Flask, client: Flask
         "named-graph-uri",
     }
     assert "application/sparql-update" in paths["/sparql"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in paths["/store"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" not in paths["/store"]["put"]["requestBody"]["content"]
     for name, query in catalogue().items():
         operation = paths[f"/api/queries/{name}"]["get"]
         declared = {p["name"]: p for p in operation["parameters"]}

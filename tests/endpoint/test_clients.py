@@ -1,4 +1,4 @@
-"""Clients nobody here wrote, against a real `tcap serve` (gunicorn) on 127.0.0.1:
+"""Clients nobody here wrote, against a real `tcap serve` (granian) on 127.0.0.1:
 SPARQLWrapper in every return format, rdflib's SPARQLStore for reads and SPARQLUpdateStore for
 writes with a bearer token."""
 

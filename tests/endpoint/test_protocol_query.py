@@ -24,7 +24,7 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def graph_size(app: Flask, graph: str) -> int:
-    return next(g.triples for g in app.extensions["tcap"].store.graphs() if g.iri == graph)
+    return next(g.triples for g in app.extensions["tcap"].engine.graphs() if g.iri == graph)
 
 
 def count_of(response) -> int:  # type: ignore[no-untyped-def]
@@ -60,7 +60,7 @@ def test_query_post_direct(client: FlaskClient) -> None:
 
 
 def test_default_dataset_is_the_union_of_all_graphs(app: Flask, client: FlaskClient) -> None:
-    total = sum(g.triples for g in app.extensions["tcap"].store.graphs())
+    total = sum(g.triples for g in app.extensions["tcap"].engine.graphs())
     assert count_of(client.get("/sparql", query_string={"query": COUNT})) == total
 
 

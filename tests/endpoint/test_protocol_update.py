@@ -206,8 +206,8 @@ def test_a_write_updates_records_and_invalidates_cached_answers(writable: Writab
     )
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     assert after.json["results"]["bindings"][0]["n"]["value"] == "2"
-    records = read_records(writable.app.extensions["tcap"].store)
+    records = read_records(writable.app.extensions["tcap"].engine)
     assert records[DATA_GRAPH].triples == 2
     dropped = update(writable, f"DROP GRAPH <{DATA_GRAPH}>")
     assert dropped.json["graphs"] == {DATA_GRAPH: 0}
-    assert DATA_GRAPH not in read_records(writable.app.extensions["tcap"].store)
+    assert DATA_GRAPH not in read_records(writable.app.extensions["tcap"].engine)

@@ -14,7 +14,7 @@ from flask import Flask, Response, request
 from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder, TestResponse
 
-from tcap_kg.web.replay import StoredResponse, keepable, request_key
+from tcap_kg.web.middleware.replay import StoredResponse, keepable, request_key
 
 SELECT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 5"
 FORM = "application/x-www-form-urlencoded"
@@ -35,7 +35,7 @@ def stored(app: Flask, path: str, query: Query, **headers: str) -> StoredRespons
     environ = EnvironBuilder(path=path, query_string=query, headers=list(headers.items()))
     key = request_key(environ.get_environ())
     assert key is not None
-    found: StoredResponse | None = app.extensions["tcap"].cache.get(key, StoredResponse)
+    found: StoredResponse | None = app.extensions["tcap"].engine.cache.get(key, StoredResponse)
     return found
 
 
@@ -53,7 +53,7 @@ def poison(app: Flask, path: str, query: Query, **headers: str) -> None:
     assert kept is not None
     environ = EnvironBuilder(path=path, query_string=query, headers=list(headers.items()))
     key = request_key(environ.get_environ())
-    app.extensions["tcap"].cache.put(key, replace(kept, body=b"POISONED"))
+    app.extensions["tcap"].engine.cache.put(key, replace(kept, body=b"POISONED"))
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_nothing_is_replayed_with_the_cache_off() -> None:
         client = app.test_client()
         first = client.get("/sparql", query_string={"query": SELECT})
         assert client.get("/sparql", query_string={"query": SELECT}).data == first.data
-        assert len(app.extensions["tcap"].cache) == 0
+        assert len(app.extensions["tcap"].engine.cache) == 0
     finally:
         app.extensions["tcap"].close()
 
@@ -213,3 +213,18 @@ def metric(client: FlaskClient, name: str, labels: str = "") -> float:
         for line in text.splitlines()
         if line.startswith(name) and labels in line and not line.startswith("#")
     )
+
+
+def test_the_same_text_sent_to_two_hosts_gets_each_host_its_own_answer(capped: Flask) -> None:
+    """Relative IRIs resolve against the endpoint's URL, so the address is part of the key."""
+    client = capped.test_client()
+    query = {"query": "SELECT ?x WHERE { BIND(<here> AS ?x) }"}
+    answers = {}
+    for base in ("http://one.example/", "https://two.example:8443/", "http://one.example/"):
+        got = client.get("/sparql", query_string=query, headers={"Accept": JSON}, base_url=base)
+        assert got.status_code == 200
+        answers[base] = json.loads(got.data)["results"]["bindings"][0]["x"]["value"]
+    assert answers == {
+        "http://one.example/": "http://one.example/here",
+        "https://two.example:8443/": "https://two.example:8443/here",
+    }

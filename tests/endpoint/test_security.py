@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from crafted import crafted_queries, crafted_updates
 from endpoint_support import DATA_GRAPH, Server, run_tcap
 
 pytestmark = pytest.mark.slow
@@ -115,6 +116,38 @@ def test_nothing_in_a_request_connects_out(server: Server, listener: Listener, t
     assert gsp.status_code == 400
     time.sleep(0.5)
     assert listener.connections == 0
+
+
+@pytest.mark.parametrize("allow", [False, True], ids=["no allow-list", "another endpoint allowed"])
+def test_the_crafted_corpus_makes_no_connection(
+    server_factory: Callable[..., Server], listener: Listener, allow: bool
+) -> None:
+    """Issue 18: every crafted text is refused before any engine sees it; no 5xx, 0 connections.
+    With an allow-list, only the allowed endpoint may be called, and nothing here names it."""
+    allowed = Listener()
+    try:
+        settings = {"update": "on"}
+        if allow:
+            settings["service_allow"] = allowed.url + "/sparql"
+        server = server_factory(**settings)
+        token = run_tcap(server, "token", "create").stdout.strip().splitlines()[-1]
+        auth = {"Authorization": f"Bearer {token}"}
+        target = listener.url + "/sparql"
+        before = listener.connections
+        for text in crafted_queries(target):
+            for response in (
+                httpx.get(server.sparql, params={"query": text}, timeout=20),
+                httpx.post(server.sparql, data={"query": text}, timeout=20),
+            ):
+                assert 400 <= response.status_code < 500, (text, response.text[:300])
+        for text in crafted_updates(target, DATA_GRAPH):
+            response = httpx.post(server.sparql, data={"update": text}, headers=auth, timeout=20)
+            assert response.status_code in (400, 403), (text, response.text[:300])
+        time.sleep(0.5)
+        assert listener.connections == before
+        assert allowed.connections == 0
+    finally:
+        allowed.close()
 
 
 def test_the_listener_would_see_an_allowed_service_call(

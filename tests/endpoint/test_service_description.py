@@ -72,7 +72,7 @@ def test_void_lists_every_graph_with_its_triple_count(app: Flask, client: FlaskC
     dataset = ox.NamedNode(DATASET_IRI)
     assert objects(store, dataset, VOID + "sparqlEndpoint") == {"http://localhost/sparql"}
     subsets = objects(store, dataset, VOID + "subset")
-    graphs = app.extensions["tcap"].store.graphs()
+    graphs = app.extensions["tcap"].engine.graphs()
     assert {g.iri for g in graphs} <= subsets | {"https://w3id.org/tcap-kg/graph/catalog"}
     for graph in graphs:
         if graph.iri in subsets:

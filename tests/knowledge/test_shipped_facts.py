@@ -1,6 +1,10 @@
 """The shipped facts keep their provenance: every claim has a scope, a paraphrase, a source or an
-explicit from-memory flag; blog claims say they are thin secondary evidence; component mappings
-say who made them; programmes and designations name their source; nothing is rated.
+explicit from-memory flag, a short exact quote and the page it was read on (with the date read);
+blog claims say they are thin evidence; component mappings say who made them and stay within their
+study's framework; a claim or designation is never marked more verified than the page it was read
+on; programmes, designations, plans and measures name their source; province, administrative level
+and identity links carry their own provenance (owl:Axiom); nothing cites the project's private
+research notes; nothing is rated.
 
 Like the ontology checks, each SPARQL check also runs against the data plus a deliberate defect
 and must report it.
@@ -49,18 +53,79 @@ FACT_CHECKS: dict[str, tuple[str, str]] = {
             MINUS { ?claim prov:wasDerivedFrom ?source ; tcap:evidenceType ?type } }""",
         f"""{CLAIM} a tcap:Claim ; dcterms:source {BLOG} .""",
     ),
-    "blog claim not marked as thin secondary evidence": (
-        f"""SELECT ?claim WHERE {{ ?claim a tcap:Claim ; dcterms:source {BLOG} .
-            MINUS {{ ?claim tcap:evidenceType tcap:EvidenceSecondaryBlogNews ; skos:note ?note
-                     FILTER(CONTAINS(LCASE(?note), "secondary")) }} }}""",
+    "blog claim not marked as thin evidence of kind blog": (
+        """SELECT ?claim WHERE { ?claim a tcap:Claim ; dcterms:source ?source .
+            { ?source tcap:evidenceType tcap:EvidenceBlog } UNION { ?claim tcap:evidenceType tcap:EvidenceBlog }
+            MINUS { ?claim tcap:evidenceType tcap:EvidenceBlog ; skos:note ?note
+                    FILTER(CONTAINS(LCASE(?note), "thin")) } }""",
         f"""{CLAIM} a tcap:Claim ; dcterms:source {BLOG} ;
             tcap:evidenceType tcap:EvidenceAcademicPublication .""",
+    ),
+    "deprecated evidence type used": (
+        """SELECT ?node WHERE { ?node tcap:evidenceType tcap:EvidenceSecondaryBlogNews }""",
+        f"""{CLAIM} tcap:evidenceType tcap:EvidenceSecondaryBlogNews .""",
+    ),
+    "sourced claim without a quote or without the page it was read on": (
+        """SELECT ?claim WHERE { ?claim a tcap:Claim ; dcterms:source ?source .
+            MINUS { ?claim tcap:quote ?quote ; tcap:accessedVia ?page .
+                    ?page a bibo:Webpage ; rdfs:label ?label ; tcap:readOn ?read ;
+                          tcap:evidenceType ?kind ; tcap:verificationStatus ?status } }""",
+        f"""{CLAIM} a tcap:Claim ; dcterms:source {BLOG} ; tcap:quote "x"@en ;
+            tcap:accessedVia <http://example.org/unread-page> .
+            <http://example.org/unread-page> a bibo:Webpage ; rdfs:label "A page"@en .""",
+    ),
+    "claim or designation marked more verified than the page it was read on": (
+        """SELECT ?node WHERE {
+            { ?node tcap:accessedVia ?page } UNION { ?node a tcap:PilotDesignation ; dcterms:source ?page
+              MINUS { ?node dcterms:source ?other . ?other tcap:verificationStatus tcap:Verified } }
+            ?node tcap:verificationStatus ?mine . ?page tcap:verificationStatus ?theirs .
+            FILTER((?mine = tcap:Verified && ?theirs != tcap:Verified)
+                   || (?mine = tcap:VerifiedSecondary && ?theirs = tcap:FromMemory)) }""",
+        f"""<{ID}designation/broken> a tcap:PilotDesignation ; tcap:verificationStatus tcap:Verified ;
+            dcterms:source <http://www.plnmw.com/InformationTechnologyConsulting/rteqhfeumu.html> .""",
+    ),
+    "web page read without a kind, a read date or a verification status": (
+        """SELECT ?page WHERE { ?page a bibo:Webpage .
+            MINUS { ?page tcap:evidenceType ?kind ; tcap:readOn ?date ; tcap:verificationStatus ?s } }""",
+        """<http://example.org/page> a bibo:Webpage ; rdfs:label "A page"@en .""",
+    ),
+    "node citing the project's private research notes": (
+        f"""SELECT ?node WHERE {{ ?node dcterms:source|prov:wasDerivedFrom|tcap:accessedVia ?doc
+            FILTER(STRSTARTS(STR(?doc), "{ID}document/")) }}""",
+        f"""<{ID}city/beijing> prov:wasDerivedFrom <{ID}document/tcap-kg-domain-research> .""",
+    ),
+    "province or administrative level without its own source (owl:Axiom)": (
+        """SELECT ?city ?p WHERE { VALUES ?p { tcap:inProvince tcap:administrativeLevel }
+            ?city ?p ?value .
+            MINUS { ?axiom a owl:Axiom ; owl:annotatedSource ?city ; owl:annotatedProperty ?p ;
+                           owl:annotatedTarget ?value ; dcterms:source ?source ;
+                           tcap:verificationStatus ?status } }""",
+        f"""<{ID}city/beijing> tcap:administrativeLevel tcap:SubProvincialCity .""",
+    ),
+    "identity link without its link set, source and status (owl:Axiom)": (
+        """SELECT ?s ?p ?o WHERE { VALUES ?p { owl:sameAs skos:closeMatch } ?s ?p ?o .
+            MINUS { ?axiom a owl:Axiom ; owl:annotatedSource ?s ; owl:annotatedProperty ?p ;
+                           owl:annotatedTarget ?o ; dcterms:isPartOf ?linkset ;
+                           dcterms:source ?source ; tcap:verificationStatus ?status .
+                    ?linkset a void:Linkset ; void:linkPredicate ?p } }""",
+        f"""<{ID}city/shanghai> skos:closeMatch <https://sws.geonames.org/1/> .""",
+    ),
+    "governance capacity mapped outside its framework, or its study mapped to components": (
+        """SELECT ?claim WHERE { ?claim tcap:hasComponentMapping ?m ; dcterms:source ?source .
+            OPTIONAL { ?source tcap:analyticalFramework ?framework }
+            OPTIONAL { ?m tcap:mapsToCapacity ?capacity }
+            OPTIONAL { ?m tcap:mapsToComponent|tcap:mapsToGroup ?component }
+            BIND(COALESCE(?framework = tcap:FrameworkGovernanceCapacities, false) AS ?holscher)
+            FILTER((BOUND(?capacity) && !?holscher) || (BOUND(?component) && ?holscher)) }""",
+        f"""<{ID}claim/broken> dcterms:source <{ID}publication/meyer-2021> ;
+            tcap:hasComponentMapping <{ID}mapping/broken> .
+            <{ID}mapping/broken> tcap:mapsToCapacity tcap:UnlockingCapacity .""",
     ),
     "component mapping without target, basis or author": (
         """SELECT ?mapping WHERE { ?claim tcap:hasComponentMapping ?mapping .
             MINUS { ?mapping a tcap:ComponentMapping ; tcap:mappingBasis ?basis ;
                              prov:wasAttributedTo ?agent ;
-                             tcap:mapsToComponent|tcap:mapsToGroup ?target } }""",
+                             tcap:mapsToComponent|tcap:mapsToGroup|tcap:mapsToCapacity ?target } }""",
         f"""{CLAIM} tcap:hasComponentMapping <{ID}mapping/broken> .
             <{ID}mapping/broken> a tcap:ComponentMapping ; tcap:mapsToComponent tcap:C1 .""",
     ),
@@ -83,8 +148,8 @@ FACT_CHECKS: dict[str, tuple[str, str]] = {
             tcap:mappingBasis tcap:MappingProjectReading ; prov:wasAttributedTo {PROJECT} .""",
     ),
     "quotation longer than a short quote": (
-        """SELECT ?claim WHERE { ?claim tcap:quote ?quote FILTER(STRLEN(?quote) > 120) }""",
-        f"""{CLAIM} tcap:quote "{"x" * 121}"@en .""",
+        """SELECT ?claim WHERE { ?claim tcap:quote ?quote FILTER(STRLEN(?quote) > 250) }""",
+        f"""{CLAIM} tcap:quote "{"x" * 251}"@en .""",
     ),
     "designation without programme, place or source": (
         """SELECT ?designation WHERE { ?designation a tcap:PilotDesignation .
@@ -93,9 +158,11 @@ FACT_CHECKS: dict[str, tuple[str, str]] = {
         f"""<{ID}designation/broken> a tcap:PilotDesignation ;
             tcap:designatedPlace <{ID}city/shenzhen> .""",
     ),
-    "programme, batch or project without source": (
+    "programme, batch, project, cooperation, plan, implementation or measure without source": (
         """SELECT ?node WHERE { ?node a ?kind
-            FILTER(?kind IN (tcap:PilotProgramme, tcap:PilotBatch, tcap:Project))
+            FILTER(?kind IN (tcap:PilotProgramme, tcap:PilotBatch, tcap:Project,
+                             tcap:InternationalCooperation, tcap:Plan, tcap:PlanImplementation,
+                             tcap:Measure))
             MINUS { ?node dcterms:source ?source } }""",
         f"""<{ID}programme/broken> a tcap:PilotProgramme .""",
     ),
@@ -126,7 +193,8 @@ FACT_CHECKS: dict[str, tuple[str, str]] = {
     "subject outside our identifiers that is not a described web page": (
         """SELECT DISTINCT ?s WHERE { ?s ?p ?o
             FILTER(isBlank(?s) || (isIRI(?s) && !STRSTARTS(STR(?s), "https://w3id.org/tcap-kg/")))
-            MINUS { ?s a bibo:Webpage } }""",
+            MINUS { ?s a bibo:Webpage }
+            MINUS { ?s a owl:Axiom ; owl:annotatedSource ?annotated } }""",
         """<http://www.wikidata.org/entity/Q956> rdfs:label "Beijing"@en .""",
     ),
     "identifier IRI not of the form id/<kind>/<lowercase-hyphen slug>": (

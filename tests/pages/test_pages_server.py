@@ -8,16 +8,18 @@ import io
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
+from tcap_kg.bulk import load_dumps
 from tcap_kg.catalogue import get_query
 from tcap_kg.settings import Settings
 from tcap_kg.web import create_app
-from tcap_kg.web.pages import facts
+from tcap_kg.web.pages import evidence, facts
 from tcap_kg.web.pages.charts import extent
 from tcap_kg.web.pages.i18n import STRINGS, pick
 
@@ -175,7 +177,7 @@ def test_downloads_are_files_in_the_standard_formats(client: FlaskClient) -> Non
     assert as_csv.mimetype == "text/csv"
     assert as_csv.headers["Content-Disposition"] == 'attachment; filename="results.csv"'
     rows = list(csv.reader(io.StringIO(as_csv.data.decode())))
-    assert rows[0] == ["city"] and len(rows) == 7
+    assert rows[0] == ["city"] and len(rows) == 1 + 19  # header and the shipped cities
     as_json = client.post("/query", data={"name": "international-cooperation", "download": "json"})
     assert as_json.mimetype == "application/sparql-results+json"
     assert len(as_json.get_json()["results"]["bindings"]) >= 6
@@ -218,3 +220,91 @@ def test_a_named_query_opens_in_the_editor(client: FlaskClient) -> None:
     assert textarea is not None
     assert "SELECT" in textarea.group(1)
     assert str(escape(get_query("components").title)) in page
+
+
+def test_statements_from_unvalidated_graphs_are_shown_apart_with_their_graph(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 §2: data loaded with --no-validate that adds a name and a claim to a shipped city
+    must not look like ours: the page's names, claims and counts ignore it, and a section names
+    the graph it comes from."""
+    dump = tmp_path / "extra.nt"
+    claim = "https://example.org/claim/beijing-is-the-best"
+    dump.write_text(
+        f'<{CITY}beijing> <http://www.w3.org/2000/01/rdf-schema#label> "Best City On Earth"@en .\n'
+        f"<{claim}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/tcap-kg/ontology#Claim> .\n"
+        f"<{claim}> <https://w3id.org/tcap-kg/ontology#claimScope> <{CITY}beijing> .\n",
+        encoding="utf-8",
+    )
+    graph = "https://w3id.org/tcap-kg/graph/dataset/extra"
+    built = create_app(Settings.from_env({}, store="memory:"))
+    try:
+        before = read(built.test_client().get("/city/beijing").data)
+        with built.extensions["tcap"].engine.writing() as store:
+            load_dumps(store, [dump], graph)
+        answer = built.test_client().get("/city/beijing")
+        page = read(answer.data)
+        html = answer.data.decode()
+        main = html[: html.index('id="other-graphs"')]
+        assert "Best City On Earth" not in main
+        assert "beijing-is-the-best" not in main
+        assert "other-graphs" in page.ids
+        section = html[html.index('id="other-graphs"') :]
+        assert "Best City On Earth" in section and graph in section
+        assert "loaded without validation" in section
+        assert section.count("<tr>") == 1 + 2  # header, the label and the claim's scope
+        assert page.text.count("Claims with their sources") == before.text.count(
+            "Claims with their sources"
+        )
+        doc = (
+            built.test_client()
+            .get("/doc/city/beijing", headers={"Accept": "text/html"})
+            .data.decode()
+        )
+        assert "Best City On Earth" in doc[doc.index('id="other-graphs"') :]
+        assert "Best City On Earth" not in doc[: doc.index('id="other-graphs"')]
+    finally:
+        built.extensions["tcap"].close()
+
+
+def test_evidence_strength_is_the_weaker_of_record_kind_and_verification() -> None:
+    paper, news, blog = 4, 2, 1
+    verified, secondary, memory = 2, 1, 0
+    assert evidence.level([paper], [verified]) == evidence.STRONG
+    assert evidence.level([paper], [secondary]) == evidence.MODERATE
+    assert evidence.level([news], [verified]) == evidence.MODERATE
+    assert evidence.level([paper], [memory]) == evidence.THIN
+    assert evidence.level([blog], [verified]) == evidence.THIN
+    assert evidence.level([blog, paper], [memory, verified]) == evidence.STRONG
+    assert evidence.level([], []) == evidence.THIN
+
+
+def test_a_group_claim_is_shared_and_a_blog_claim_is_never_the_darkest(
+    shipped_store: object,
+) -> None:
+    rows, _ = facts.comparison(shipped_store, "en")
+    assert any(row.shared(component) for row in rows for component in row.cells)
+    assert any(row.strength(c) == evidence.STRONG for row in rows for c in row.cells)
+    levels = facts.claim_levels(shipped_store)
+    blog = [claim for claim in levels if "/claim/sss-blog-2023-" in claim]
+    assert blog and all(levels[claim] == evidence.THIN for claim in blog)
+
+
+def test_chinese_city_names_sort_by_pinyin(client: FlaskClient) -> None:
+    """By code point 上海市 (U+4E0A) would come before 北京市 (U+5317); a Chinese reader expects
+    pinyin order: Beijing, Chongqing, Shanghai, Shenzhen, Tianjin, Wuhan."""
+    page = client.get("/cities?lang=zh").get_data(as_text=True)
+    names = re.findall(r'<th scope="row"><a href="/city/([a-z]+)">', page)
+    chinese = ["beijing", "chongqing", "shanghai", "shenzhen", "tianjin", "wuhan"]
+    assert [name for name in names if name in chinese] == chinese
+
+
+def test_validation_report_in_chinese(client: FlaskClient) -> None:
+    answer = client.post(
+        "/validate?format=html&lang=zh",
+        data=b"<https://w3id.org/tcap-kg/id/city/x> a <https://w3id.org/tcap-kg/ontology#City> .",
+        content_type="text/turtle",
+    )
+    text = read(answer.data).text
+    assert "校验报告" in text and "不符合约束" in text and "违规" in text

@@ -23,7 +23,7 @@ LINKSET = GRAPH + "linkset/geonames/data/cities"
 def app() -> Iterator[Flask]:
     """An app over an in-memory store with the shipped graphs plus a GeoNames link set."""
     built = create_app(Settings.from_env({}, store="memory:"))
-    store = built.extensions["tcap"].store
+    store = built.extensions["tcap"].engine
     with store.writing() as writable:
         link_geonames(writable, "data/cities")
     yield built
@@ -155,7 +155,7 @@ def test_void_describes_graphs_link_sets_licence_and_access(client: FlaskClient)
 
 
 def test_the_dumps_hold_the_whole_store(app: Flask, client: FlaskClient):
-    store = app.extensions["tcap"].store
+    store = app.extensions["tcap"].engine
     total = store.count()
     nquads = client.get("/dump.nq.gz")
     assert nquads.status_code == 200 and nquads.mimetype == "application/gzip"

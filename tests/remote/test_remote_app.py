@@ -1,4 +1,5 @@
-"""The whole app on a remote store: a real `oxigraph serve` holds the graph, TCap KG runs on it."""
+"""The whole app on a remote store: a real `oxigraph serve` or Virtuoso holds the graph, TCap KG
+runs on it (CLI, `tcap serve`, named queries, export, writes through the endpoint)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from processes import stop
+from sparql_servers import REMOTE_SERVERS, emptied, remote_settings
 
 from tcap_kg.namespaces import GRAPH
 from tcap_kg.tokens import TokenFile
@@ -27,12 +29,15 @@ WRITTEN = GRAPH + "dataset/written-through-the-endpoint"
 EX = "http://example.org/"
 
 
-@pytest.fixture(scope="module")
-def loaded(oxigraph_server: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The server, initialised and holding the Dalian example, loaded by the real CLI."""
-    location = str(oxigraph_server.store_location)
+@pytest.fixture(scope="module", params=REMOTE_SERVERS)
+def loaded(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The `TCAP_*` variables of an emptied server, initialised and holding the Dalian example,
+    loaded by the real CLI."""
+    settings = remote_settings(request, request.param)
+    emptied(settings).close()
+    variables = {f"TCAP_{key.upper()}": value for key, value in settings.items()}
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TCAP_")}
-    environment["TCAP_STORE"] = location
+    environment.update(variables)
     for args in (["init"], ["load", "--graph", DALIAN, str(REPO / "examples/dalian/dalian.ttl")]):
         done = subprocess.run(
             [sys.executable, "-m", "tcap_kg", *args],
@@ -43,32 +48,34 @@ def loaded(oxigraph_server: Any, tmp_path_factory: pytest.TempPathFactory) -> st
             timeout=300,
         )
         assert done.returncode == 0, done.stderr
-    return location
+    return variables
 
 
 def test_the_cli_works_on_a_remote_store(
-    loaded: str, tcap: Callable[..., Any], tmp_path: Path
+    loaded: dict[str, str], tcap: Callable[..., Any], tmp_path: Path
 ) -> None:
-    graphs = tcap("graphs", store=loaded)
+    def run(*args: str) -> Any:
+        return tcap(*args, store=loaded["TCAP_STORE"], env=loaded)
+
+    graphs = run("graphs")
     assert graphs.code == 0 and DALIAN in graphs.stdout and "data/cities" in graphs.stdout
-    cities = tcap("query", "--name", "cities", "--format", "csv", store=loaded)
+    cities = run("query", "--name", "cities", "--format", "csv")
     assert cities.code == 0 and "Dalian" in cities.stdout and "Wuhan" in cities.stdout
-    refused = tcap("load", str(REPO / "tests/data/invalid/duplicate-city.ttl"), store=loaded)
+    refused = run("load", str(REPO / "tests/data/invalid/duplicate-city.ttl"))
     assert refused.code == 1
-    assert tcap("graphs", store=loaded).stdout == graphs.stdout
-    linked = tcap("link", "dataset/dalian", store=loaded)
+    assert run("graphs").stdout == graphs.stdout
+    linked = run("link", "dataset/dalian")
     assert linked.code == 0 and "1814087" in linked.stdout
-    streamed = tcap(
+    streamed = run(
         "load",
         "--no-validate",
         "--graph",
         WIKIDATA,
         str(REPO / "tests/fixtures/wikidata-cities.nt"),
-        store=loaded,
     )
     assert streamed.code == 0 and "streamed 27 triples" in streamed.stdout
     dump = tmp_path / "all.trig"
-    exported = tcap("export", "--format", "trig", "-o", str(dump), store=loaded)
+    exported = run("export", "--format", "trig", "-o", str(dump))
     assert exported.code == 0
     graph_names = {q.graph_name.value for q in ox.parse(path=str(dump), format=ox.RdfFormat.TRIG)}
     assert {DALIAN, WIKIDATA, GRAPH + "linkset/geonames/dataset/dalian"} <= graph_names
@@ -87,8 +94,8 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(loaded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`tcap serve` (gunicorn) running on the remote store."""
+def served(loaded: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`tcap serve` (granian) running on the remote store."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -97,7 +104,7 @@ def served(loaded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TCAP_")}
     environment.update(
         {
-            "TCAP_STORE": loaded,
+            **loaded,
             "TCAP_PORT": str(port),
             "TCAP_WORKERS": "2",
             "TCAP_LOG_LEVEL": "WARNING",
@@ -146,7 +153,7 @@ def test_the_endpoint_and_named_queries_answer_from_the_remote_store(served: Ser
         timeout=30,
     )
     assert answer.status_code == 200, answer.text
-    assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) == 7
+    assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) == 19 + 1  # shipped + Dalian
     named = httpx.get(served.url + "/api/queries/cities", timeout=30)
     assert named.status_code == 200 and "Dalian" in named.text
     void = httpx.get(served.url + "/.well-known/void", timeout=30)

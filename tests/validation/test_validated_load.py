@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 
 from validation_support import CORPUS, EXAMPLES, TEMPLATES
 
@@ -85,3 +86,24 @@ def test_a_claim_about_a_city_loaded_earlier_passes_against_the_store(tcap, tmp_
     against_store = tcap("validate", "--against-store", str(claim))
     assert against_store.code == 0, against_store.stdout
     assert tcap("load", str(claim)).code == 0
+
+
+def test_a_zip_of_the_csv_templates_validates_and_loads(tcap, tmp_path) -> None:
+    archive = tmp_path / "dalian-set.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in sorted((TEMPLATES / "dalian").glob("*.csv")):
+            bundle.write(path, f"dalian/{path.name}")
+    checked = tcap("validate", str(archive), "--format", "json")
+    assert checked.code == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["sources"] == [
+        f"{archive}/dalian/cities.csv",
+        f"{archive}/dalian/claims.csv",
+    ]
+    loaded = tcap("load", str(archive), "--graph", DALIAN_GRAPH)
+    assert loaded.code == 0, loaded.stderr
+    assert f"loaded 17 triples into <{DALIAN_GRAPH}>" in loaded.stdout
+    record = _record(tcap, DALIAN_GRAPH)
+    assert sorted(record["http://purl.org/dc/terms/source"]) == [
+        "dalian-set.zip/dalian/cities.csv",
+        "dalian-set.zip/dalian/claims.csv",
+    ]

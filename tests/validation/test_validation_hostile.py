@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -9,15 +10,18 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from validation_support import CORPUS, corpus
 
-from tcap_kg.errors import TcapError
+from tcap_kg.errors import TcapError, TooLargeError, UnsafeInputError
+from tcap_kg.ingest.archive import MAX_MEMBERS
 from tcap_kg.settings import Settings
-from tcap_kg.validation import validate_files
+from tcap_kg.validation import validate_files, validate_quads
 from tcap_kg.web.app import create_app
 
 HOSTILE = [
@@ -205,3 +209,55 @@ def test_http_refuses_an_oversized_body_and_hostile_bodies(
 def test_every_hostile_file_named_here_is_in_the_corpus_as_unreadable() -> None:
     unreadable = {case.file for case in corpus() if case.exit == 2}
     assert set(HOSTILE) <= unreadable
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_hostile_archives_are_refused_or_read_in_memory_only(tmp_path: Path) -> None:
+    cities = (CORPUS / "wrong-datatype-cities.csv").read_bytes()
+    many = tmp_path / "many.zip"
+    many.write_bytes(_zip([(f"{n}.txt", b"") for n in range(MAX_MEMBERS + 1)]))
+    with pytest.raises(UnsafeInputError, match="at most 1,000"):
+        validate_files([many], max_bytes=10_000_000)
+    escaping = tmp_path / "escaping.zip"
+    inner = _zip([("x.ttl", b"<a> <b> <c> .")])
+    escaping.write_bytes(
+        _zip(
+            [
+                ("../../outside/cities.csv", cities),
+                ("inner.zip", inner),
+                (".hidden/claims.csv", b"claim_id\n"),
+                ("dalian/cities.csv", cities),
+            ]
+        )
+    )
+    report = validate_files([escaping], max_bytes=10_000_000, names=["escaping.zip"])
+    assert report.sources == ["escaping.zip/dalian/cities.csv"], "only the plain member is read"
+    assert not (tmp_path.parent / "outside").exists()
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(_zip([("a.ttl", b" " * 8_000_000), ("b.ttl", b" " * 8_000_000)]))
+    with pytest.raises(TooLargeError, match="unpacks to more than"):
+        validate_files([bomb], max_bytes=10_000_000)
+
+
+def test_a_crafted_wkt_literal_takes_no_time_in_either_engine() -> None:
+    """The WKT patterns are linear even under a backtracking regex engine (pySHACL's)."""
+    digits = "1" * 50_000
+    document = (
+        "@prefix geo: <http://www.opengis.net/ont/geosparql#> .\n"
+        "@prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .\n"
+        "<https://w3id.org/tcap-kg/id/city/x> wgs:lat 30.29 ; wgs:long 120.16 ;\n"
+        "    geo:hasGeometry <https://w3id.org/tcap-kg/id/geometry/x> .\n"
+        "<https://w3id.org/tcap-kg/id/geometry/x> a geo:Geometry ;\n"
+        f'    geo:asWKT "POINT({digits}.{digits}x {digits}"^^geo:wktLiteral .\n'
+    ).encode()
+    for engine in ("turbo", "pyshacl"):
+        started = time.perf_counter()
+        validate_quads(ox.parse(document, ox.RdfFormat.TURTLE), source="crafted", engine=engine)
+        assert time.perf_counter() - started < 10, engine

@@ -51,6 +51,8 @@ def test_json_report_is_complete() -> None:
     assert document["shapes"] == ["https://w3id.org/tcap-kg/graph/shapes/tcap"]
     finding = document["nodes"][0]["findings"][0]
     assert set(finding) == {
+        "node",
+        "followOns",
         "severity",
         "message",
         "path",

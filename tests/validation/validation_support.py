@@ -23,10 +23,13 @@ class Case:
     file: str
     exit: int
     why: str
+    location: str
     expect: list[dict[str, Any]] = field(default_factory=list)
+    violations: int | None = None
     error: str | None = None
     line: int | None = None
     column: int | None = None
+    excerpt: str | None = None
 
     @property
     def path(self) -> Path:
@@ -54,6 +57,9 @@ def matches(finding: Finding, expected: dict[str, Any]) -> bool:
     for key, wanted in expected.items():
         if key == "message":
             if wanted not in finding.message:
+                return False
+        elif key == "folded":
+            if wanted not in {name(f.source_shape) for f in finding.follow_ons}:
                 return False
         elif checks[key] != wanted:
             return False

@@ -8,7 +8,7 @@ documentation) extend `base.html` and need the same header, navigation and langu
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, g, request, url_for
@@ -16,6 +16,7 @@ from flask import Blueprint, Response, g, request, url_for
 from ...errors import TcapError
 from ...namespaces import ID, TCAP
 from ...results import short
+from ...validation.render import path_name, value_text
 from . import query_page, views
 from .facts import city_slug
 from .i18n import (
@@ -25,6 +26,7 @@ from .i18n import (
     LANGUAGES,
     pick,
     pick_tag,
+    property_name,
     request_language,
     t,
 )
@@ -85,15 +87,21 @@ def lang_url(code: str) -> str:
 
 
 def href(iri: str) -> str:
-    """Where a link to an IRI goes: our city pages, our resource pages, else the IRI itself."""
+    """Where a link to an IRI goes: our city pages, our resource pages (`/doc/`, the page the
+    resource IRI `/id/` redirects a browser to), the ontology's section of a term, else the IRI."""
     slug = city_slug(iri)
     if slug is not None:
         return url_for("pages.city", slug=slug)
     if iri.startswith(ID):
-        return "/id/" + iri[len(ID) :]
+        return "/doc/" + iri[len(ID) :]
     if iri.startswith(TCAP):
-        return "/ontology#" + iri[len(TCAP) :]
+        return "/ontology.html#" + iri[len(TCAP) :]
     return iri
+
+
+def link_text(url: str) -> str:
+    """A web address as a link's text: its host, or the address itself if it has none."""
+    return urlsplit(url).hostname or url
 
 
 def is_current(path: str) -> bool:
@@ -114,7 +122,11 @@ def _template_helpers() -> dict[str, Any]:
         "lang_url": lang_url,
         "href": href,
         "curie": short_iri,
+        "prop_name": lambda node: property_name(node.iri, lang) or node.name(lang),
         "is_current": is_current,
+        "link_text": link_text,
+        "report_path": path_name,
+        "report_value": value_text,
     }
 
 

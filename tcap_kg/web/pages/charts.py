@@ -63,6 +63,7 @@ def profile(
                 values.append(
                     {
                         "component": label,
+                        "notation": component.notation,
                         "group": group.name(lang),
                         "kind": kind,
                         "claims": number,
@@ -120,7 +121,26 @@ def profile(
             ],
         },
         "config": CONFIG,
+        # On a phone the full names leave no room for the bars: static/js/tcap.js swaps in the
+        # notations (the table below the chart names every component).
+        "usermeta": {
+            "compact": {
+                "y": {
+                    "field": "notation",
+                    "type": "nominal",
+                    "sort": [c.notation for g in framework.groups for c in g.components],
+                    "title": None,
+                }
+            }
+        },
     }
+
+
+# Cell colours by strength of evidence (none, thin, moderate, strong): light to dark blue, the
+# same as the table's classes heat-s0..heat-s3 in tcap.css.
+STRENGTH_COLOURS = ("#f1f4f7", "#cfe1f2", "#6fa8d6", "#17457a")
+SHARED_MARK = "\u2194"
+"""Marks a cell whose claims are each one claim about several cities (a group's)."""
 
 
 def heat_map(
@@ -130,24 +150,29 @@ def heat_map(
     *,
     description: str,
     links: dict[tuple[str, str], str],
+    strength_names: Sequence[str],
     legend_title: str,
 ) -> Spec:
-    """Cities (rows) x components (columns), shaded by the number of claims; cells link to them."""
+    """Cities (rows) x components (columns): the number of claims, shaded by the strongest
+    evidence among them, marked when they are shared with other cities; cells link to them."""
     components = framework.components
     values: list[dict[str, Any]] = []
     for scope in rows:
         for component in components:
             number = scope.count(component.iri)
+            shared = scope.shared(component.iri)
             values.append(
                 {
                     "scope": scope.name(lang),
                     "component": component.notation,
                     "name": component.name(lang),
                     "claims": number,
+                    "label": f"{number}{SHARED_MARK}" if shared else str(number),
+                    "strength": strength_names[scope.strength(component.iri)],
+                    "dark": scope.strength(component.iri) == len(strength_names) - 1,
                     "href": links.get((scope.iri, component.iri), "") if number else "",
                 }
             )
-    top = max((scope.count(c.iri) for scope in rows for c in components), default=0)
     encoding_x = {
         "field": "component",
         "type": "ordinal",
@@ -178,17 +203,14 @@ def heat_map(
                 },
                 "encoding": {
                     "color": {
-                        "condition": {"test": "datum.claims === 0", "value": "#f1f4f7"},
-                        "field": "claims",
-                        "type": "quantitative",
+                        "field": "strength",
+                        "type": "ordinal",
                         "title": legend_title,
-                        "scale": {"scheme": "blues", "domain": [0, max(top, 1)]},
-                        "legend": {
-                            "format": "d",
-                            "tickMinStep": 1,
-                            "direction": "horizontal",
-                            "gradientLength": 220,
+                        "scale": {
+                            "domain": list(strength_names),
+                            "range": list(STRENGTH_COLOURS),
                         },
+                        "legend": {"direction": "horizontal", "orient": "bottom"},
                     },
                     "href": {"field": "href"},
                     "tooltip": [
@@ -196,15 +218,16 @@ def heat_map(
                         {"field": "component", "title": "#"},
                         {"field": "name", "title": " "},
                         {"field": "claims", "title": "n"},
+                        {"field": "strength", "title": legend_title},
                     ],
                 },
             },
             {
                 "mark": {"type": "text", "fontSize": 13, "fontWeight": "bold"},
                 "encoding": {
-                    "text": {"field": "claims", "type": "quantitative"},
+                    "text": {"field": "label"},
                     "color": {
-                        "condition": {"test": f"datum.claims > {top / 2}", "value": "#ffffff"},
+                        "condition": {"test": "datum.dark", "value": "#ffffff"},
                         "value": "#1f2933",
                     },
                     "href": {"field": "href"},
@@ -238,7 +261,7 @@ def city_map(
         "layer": [
             {
                 "data": {"sphere": True},
-                "mark": {"type": "geoshape", "fill": "#dcebf7", "clip": True},
+                "mark": {"type": "geoshape", "fill": "#dcebf7", "clip": True, "aria": False},
             },
             {
                 "data": {"graticule": {"step": [10, 10]}},
@@ -248,6 +271,7 @@ def city_map(
                     "stroke": "#b9cfe2",
                     "strokeWidth": 0.5,
                     "clip": True,
+                    "aria": False,
                 },
             },
             {
@@ -258,6 +282,7 @@ def city_map(
                     "stroke": "#9fb0c0",
                     "strokeWidth": 0.6,
                     "clip": True,
+                    "aria": False,
                 },
             },
             {

@@ -22,8 +22,11 @@ import pyoxigraph as ox
 from ...namespaces import ID, PREFIXES
 from ...records import read_records
 from ...results import short
-from ...store import Solutions, Store, Term
-from .i18n import pick
+from ...sparql_text import QueryDataset
+from ...store import Solutions, Term
+from ...store.base import Queryable
+from . import evidence, provenance
+from .i18n import pick, sort_key
 
 CITY_BASE = ID + "city/"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
@@ -42,9 +45,23 @@ def sparql(body: str) -> str:
     return f"{_PREFIX_LINES}\n{body}"
 
 
-def select(store: Store, query: str, **bindings: Term) -> list[dict[str, Term | None]]:
-    """Run a SELECT and return its rows as plain dicts (the pages' results are small)."""
-    result = store.query(query, bindings=bindings or None)
+def select(store: Queryable, query: str, **bindings: Term) -> list[dict[str, Term | None]]:
+    """Run a SELECT over the graphs the pages vouch for (`provenance`) and return its rows as
+    plain dicts (the pages' results are small)."""
+    return _rows(store, query, provenance.graphs(store).dataset, bindings)
+
+
+def select_everywhere(
+    store: Queryable, query: str, **bindings: Term
+) -> list[dict[str, Term | None]]:
+    """`select` over every graph in the store (to say where other statements come from)."""
+    return _rows(store, query, None, bindings)
+
+
+def _rows(
+    store: Queryable, query: str, dataset: QueryDataset | None, bindings: dict[str, Term]
+) -> list[dict[str, Term | None]]:
+    result = store.query(query, dataset=dataset, bindings=bindings or None)
     assert isinstance(result, Solutions)
     names = result.variables
     return [{name: row[name] for name in names} for row in result]
@@ -157,7 +174,7 @@ SELECT ?component ?notation ?label ?group ?groupLabel WHERE {
 }""")
 
 
-def framework(store: Store) -> Framework:
+def framework(store: Queryable) -> Framework:
     components: dict[str, Component] = {}
     groups: dict[str, Group] = {}
     members: dict[str, set[str]] = {}
@@ -241,13 +258,13 @@ def _collect_cities(rows: Iterable[dict[str, Term | None]]) -> dict[str, City]:
     return cities
 
 
-def cities(store: Store, lang: str) -> list[City]:
+def cities(store: Queryable, lang: str) -> list[City]:
     """Every city, sorted by its name in the reader's language."""
     found = _collect_cities(select(store, _CITIES))
-    return sorted(found.values(), key=lambda c: c.name(lang).casefold())
+    return sorted(found.values(), key=lambda c: sort_key(c.name(lang), lang))
 
 
-def city(store: Store, slug: str) -> City | None:
+def city(store: Queryable, slug: str) -> City | None:
     """One of our cities by slug, or None."""
     if not SLUG.match(slug):
         return None
@@ -278,7 +295,7 @@ _LINK_PREDICATES = {PREFIXES["owl"] + "sameAs", PREFIXES["skos"] + "closeMatch"}
 _LINK_PREDICATES |= {PREFIXES["skos"] + "exactMatch", PREFIXES["rdfs"] + "seeAlso"}
 
 
-def identifiers(store: Store, city_iri: str) -> Identifiers:
+def identifiers(store: Queryable, city_iri: str) -> Identifiers:
     found = Identifiers()
     derived: dict[str, Node] = {}
     names: dict[tuple[str, str], None] = {}
@@ -358,7 +375,7 @@ ABOUT_SCOPE = """
 """
 
 _CLAIM_CORE = """
-SELECT ?city ?scope ?claim ?via ?label ?statement ?quote ?note ?mapping ?component ?group ?basis ?by WHERE {{
+SELECT ?city ?scope ?source ?claim ?via ?label ?statement ?quote ?note ?mapping ?component ?group ?basis ?by WHERE {{
   {selection}
   OPTIONAL {{ ?claim rdfs:label ?label }}
   OPTIONAL {{ ?claim tcap:statement ?statement }}
@@ -390,7 +407,7 @@ _ATTRIBUTE_BY_IRI = {
 }
 
 _CLAIM_ATTRIBUTES = """
-SELECT ?city ?scope ?claim ?p ?o WHERE {{
+SELECT ?city ?scope ?source ?claim ?p ?o WHERE {{
   {selection}
   VALUES ?p {{ {predicates} }}
   ?claim ?p ?o .
@@ -398,14 +415,16 @@ SELECT ?city ?scope ?claim ?p ?o WHERE {{
 
 # Labels of everything a claim points at (sources, agents, concepts, groups, mappings' targets).
 _CLAIM_LABELS = """
-SELECT DISTINCT ?city ?scope ?node ?label WHERE {{
+SELECT DISTINCT ?city ?scope ?source ?claim ?node ?label WHERE {{
   {selection}
   ?claim ({predicates}|tcap:hasComponentMapping/(tcap:mappingBasis|prov:wasAttributedTo)) ?node .
   ?node rdfs:label|skos:prefLabel|dcterms:title ?label .
 }}"""
 
 
-def claims(store: Store, selection: str, **bindings: Term) -> tuple[list[Claim], dict[str, Node]]:
+def claims(
+    store: Queryable, selection: str, **bindings: Term
+) -> tuple[list[Claim], dict[str, Node]]:
     """The selected claims (sorted: about the city first, then by label) and the labels of the
     things they point at, in three queries whatever the number of claims."""
     found: dict[str, Claim] = {}
@@ -448,11 +467,11 @@ def claims(store: Store, selection: str, **bindings: Term) -> tuple[list[Claim],
     return ordered, labels
 
 
-def claims_about_city(store: Store, city_iri: str) -> tuple[list[Claim], dict[str, Node]]:
+def claims_about_city(store: Queryable, city_iri: str) -> tuple[list[Claim], dict[str, Node]]:
     return claims(store, ABOUT_CITY, city=ox.NamedNode(city_iri))
 
 
-def claims_about_scope(store: Store, scope_iri: str) -> tuple[list[Claim], dict[str, Node]]:
+def claims_about_scope(store: Queryable, scope_iri: str) -> tuple[list[Claim], dict[str, Node]]:
     return claims(store, ABOUT_SCOPE, scope=ox.NamedNode(scope_iri))
 
 
@@ -463,7 +482,7 @@ SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {
 }""")
 
 
-def memberless_claim_count(store: Store) -> int:
+def memberless_claim_count(store: Queryable) -> int:
     """Claims about groups without listed members: they count for no single city."""
     rows = select(store, _MEMBERLESS_CLAIMS)
     return int(value(rows[0]["n"]) or 0) if rows else 0
@@ -480,13 +499,33 @@ class Scope(Node):
     members: int = 0
     cells: dict[str, set[str]] = field(default_factory=dict)
     """component IRI -> claim IRIs"""
+    levels: dict[str, int] = field(default_factory=dict)
+    """claim IRI -> strength of its evidence (`evidence.level`), shared by every row"""
+    spread: dict[str, int] = field(default_factory=dict)
+    """claim IRI -> number of city rows it counts in, shared by every row"""
 
     @property
     def key(self) -> str | None:
         return scope_key(self.iri)
 
+    @property
+    def slug_key(self) -> str | None:
+        """The city's slug (the side-by-side comparison's `city=` value)."""
+        return city_slug(self.iri) if self.kind == "city" else None
+
     def count(self, component: str) -> int:
         return len(self.cells.get(component, ()))
+
+    def strength(self, component: str) -> int:
+        """The strongest evidence in the cell (0: no claim)."""
+        return max(
+            (self.levels.get(c, evidence.THIN) for c in self.cells.get(component, ())), default=0
+        )
+
+    def shared(self, component: str) -> bool:
+        """Whether every claim in the cell is one claim about several cities (a group's)."""
+        claims = self.cells.get(component, set())
+        return bool(claims) and all(self.spread.get(c, 1) > 1 for c in claims)
 
 
 _CITY_CELLS = sparql(f"""
@@ -511,9 +550,37 @@ SELECT ?scope ?component ?claim WHERE {
 }""")
 
 
-def comparison(store: Store, lang: str) -> tuple[list[Scope], list[Scope]]:
+_CLAIM_EVIDENCE = sparql("""
+SELECT ?claim ?evidence ?status WHERE {
+  ?claim a tcap:Claim .
+  OPTIONAL { ?claim tcap:evidenceType/tcap:ordinalValue ?evidence }
+  OPTIONAL { ?claim tcap:verificationStatus/tcap:ordinalValue ?status }
+}""")
+
+
+def claim_levels(store: Queryable) -> dict[str, int]:
+    """The strength of every claim's evidence (see `evidence`)."""
+    kinds: dict[str, tuple[list[int], list[int]]] = {}
+    for row in select(store, _CLAIM_EVIDENCE):
+        claim = value(row["claim"])
+        if claim is None:
+            continue
+        found = kinds.setdefault(claim, ([], []))
+        for index, name in enumerate(("evidence", "status")):
+            item = value(row[name])
+            if item is not None and item.lstrip("-").isdigit():
+                found[index].append(int(item))
+    return {claim: evidence.level(*pair) for claim, pair in kinds.items()}
+
+
+def comparison(store: Queryable, lang: str) -> tuple[list[Scope], list[Scope]]:
     """Rows for the heat map: every city, then every city group that has claims."""
-    city_rows = {c.iri: Scope(c.iri, dict(c.labels), kind="city") for c in cities(store, lang)}
+    levels = claim_levels(store)
+    spread: dict[str, int] = {}
+    city_rows = {
+        c.iri: Scope(c.iri, dict(c.labels), kind="city", levels=levels, spread=spread)
+        for c in cities(store, lang)
+    }
     for row in select(store, _CITY_CELLS):
         scope, component, claim = value(row["city"]), value(row["component"]), value(row["claim"])
         if scope in city_rows and component and claim:
@@ -523,15 +590,18 @@ def comparison(store: Store, lang: str) -> tuple[list[Scope], list[Scope]]:
         iri = value(row["scope"])
         if iri is None:
             continue
-        group = group_rows.setdefault(iri, Scope(iri, kind="group"))
+        group = group_rows.setdefault(iri, Scope(iri, kind="group", levels=levels))
         add_text(group.labels, row["label"])
         group.members = int(value(row["members"]) or 0)
     for row in select(store, _GROUP_CELLS):
         scope, component, claim = value(row["scope"]), value(row["component"]), value(row["claim"])
         if scope in group_rows and component and claim:
             group_rows[scope].cells.setdefault(component, set()).add(claim)
+    for city_row in city_rows.values():
+        for claim in set().union(*city_row.cells.values()):
+            spread[claim] = spread.get(claim, 0) + 1
     groups = sorted(
-        (g for g in group_rows.values() if g.cells), key=lambda g: g.name(lang).casefold()
+        (g for g in group_rows.values() if g.cells), key=lambda g: sort_key(g.name(lang), lang)
     )
     return list(city_rows.values()), groups
 
@@ -562,7 +632,7 @@ SELECT ?city ?designation ?label ?programme ?programmeLabel ?place ?placeLabel ?
 }""")
 
 
-def designations(store: Store, city_iri: str) -> list[Designation]:
+def designations(store: Queryable, city_iri: str) -> list[Designation]:
     """Pilot designations of the city or of areas within it, oldest first."""
     found: dict[str, Designation] = {}
     for row in select(store, _DESIGNATIONS, city=ox.NamedNode(city_iri)):
@@ -616,7 +686,7 @@ SELECT ?source ?label ?issued (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
 } GROUP BY ?source ?label ?issued""")
 
 
-def overview(store: Store) -> Overview:
+def overview(store: Queryable) -> Overview:
     counts = select(store, _COUNTS)[0]
     sources: dict[str, Source] = {}
     for row in select(store, _SOURCES):
@@ -642,3 +712,64 @@ def overview(store: Store) -> Overview:
         source_list=sorted(sources.values(), key=lambda s: (-s.claims, s.iri)),
         graph_list=graphs,
     )
+
+
+# ---------------------------------------------------------------- statements from other graphs
+
+
+@dataclass
+class Foreign:
+    """A statement about a resource in a graph the pages do not vouch for."""
+
+    subject: str
+    predicate: str
+    object: Term
+    graph: str
+    role: str
+
+
+_FOREIGN = """
+SELECT ?r ?g ?s ?p ?o WHERE {
+  { GRAPH ?g { ?r ?p ?o } BIND(?r AS ?s) } UNION { GRAPH ?g { ?s ?p ?r } BIND(?r AS ?o) }
+} LIMIT 500"""
+
+
+def foreign_statements(store: Queryable, iri: str) -> list[Foreign]:
+    """Statements about or pointing at `iri` in graphs outside the trusted set, with their graph
+    and its role ("" when the graph has no record)."""
+    known = provenance.graphs(store)
+    trusted = set(known.trusted)
+    found = []
+    for row in select_everywhere(store, _FOREIGN, r=ox.NamedNode(iri)):
+        graph, subject, predicate, obj = (
+            value(row["g"]),
+            value(row["s"]),
+            value(row["p"]),
+            row["o"],
+        )
+        if graph is None or graph in trusted or subject is None or predicate is None:
+            continue
+        if obj is None:
+            continue
+        found.append(Foreign(subject, predicate, obj, graph, known.roles.get(graph, "")))
+    return sorted(found, key=lambda f: (f.graph, f.subject, f.predicate, str(f.object)))
+
+
+_LABELS_OF = """
+SELECT ?n ?label WHERE {{
+  VALUES ?n {{ {iris} }}
+  ?n rdfs:label|skos:prefLabel|dcterms:title ?label .
+}}"""
+
+
+def labels_of(store: Queryable, iris: list[str]) -> dict[str, Node]:
+    """Labels of the given IRIs in every language (for query results)."""
+    if not iris:
+        return {}
+    listed = " ".join(str(ox.NamedNode(iri)) for iri in iris)
+    found: dict[str, Node] = {}
+    for row in select(store, sparql(_LABELS_OF.format(iris=listed))):
+        iri = value(row["n"])
+        if iri is not None:
+            add_text(found.setdefault(iri, Node(iri)).labels, row["label"])
+    return found

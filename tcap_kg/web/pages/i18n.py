@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Request, g, request
+from pypinyin import lazy_pinyin
 
 LANGUAGES = ("en", "zh")
 DEFAULT = "en"
@@ -213,6 +214,43 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Showing the {shown} cities with the most claims of {total}; every city page has its own profile.",
         "显示 {total} 座城市中论断最多的 {shown} 座；每座城市的页面都有其能力概况。",
     ),
+    "compare.strength": ("Strongest evidence", "最强证据"),
+    "strength.none": ("no claim", "无论断"),
+    "strength.thin": ("thin", "薄弱"),
+    "strength.moderate": ("moderate", "中等"),
+    "strength.strong": ("strong", "充分"),
+    "compare.key": ("How to read the cells", "如何阅读单元格"),
+    "compare.key_number": (
+        "The number is how many claims speak to the component. The shade is the strongest evidence "
+        "among them: strong is an original record (plan, policy, project document, interview, "
+        "survey, workshop or academic publication) that was verified; moderate is such a record "
+        "known only through a secondary source; thin is a blog or news item, research notes, or "
+        "anything from memory.",
+        "数字表示涉及该要素的论断数量。底色表示其中最强的证据：“充分”指经核实的原始记录（规划、政策、项目文件、访谈、"
+        "问卷、研讨会或学术出版物）；“中等”指仅经二手来源得知的此类记录；“薄弱”指博客或新闻、研究笔记或凭记忆的内容。",
+    ),
+    "compare.key_shared": (
+        "↔ marks a cell whose claims are each one claim about a group of cities, counted again for "
+        "every member: the same statement, not separate evidence about each city.",
+        "↔ 表示该单元格中的论断都是关于某个城市组的同一论断，在每个成员城市中重复计入：它是同一陈述，而非关于各城市的独立证据。",
+    ),
+    "compare.cell_link_shared": (
+        "{count} claims, {strength} evidence, shared with other cities: {scope}, {component}",
+        "{count} 条论断，{strength}证据，与其他城市共享：{scope}，{component}",
+    ),
+    "compare.cell_link_own": (
+        "{count} claims, {strength} evidence: {scope}, {component}",
+        "{count} 条论断，{strength}证据：{scope}，{component}",
+    ),
+    "compare.pick": ("Set cities side by side", "并排比较城市"),
+    "compare.pick_hint": (
+        "Choose two or more cities to read their claims component by component.",
+        "选择两座或更多城市，按要素逐项阅读其论断。",
+    ),
+    "compare.pick_submit": ("Compare these cities", "比较所选城市"),
+    "compare.side_by_side": ("Side by side", "并排比较"),
+    "compare.shared_badge": ("shared", "共享"),
+    "compare.none_here": ("none", "无"),
     "compare.legend": ("What C1 to C10 stand for", "C1 至 C10 的含义"),
     "compare.open_city": ("Open the city page", "打开城市页面"),
     # map
@@ -240,9 +278,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "query.editor": ("SPARQL editor", "SPARQL 编辑器"),
     "query.editor_label": ("SPARQL query", "SPARQL 查询"),
     "query.editor_hint": (
-        "Ctrl+Enter runs the query. Declare the prefixes you use; tcap: is "
-        "https://w3id.org/tcap-kg/ontology#.",
-        "按 Ctrl+Enter 运行查询。请声明所用前缀；tcap: 即 https://w3id.org/tcap-kg/ontology#。",
+        "Ctrl+Enter runs the query; Ctrl+Space completes prefixes and the ontology's classes and "
+        "properties. PREFIX lines for well-known prefixes (tcap:, skos:, rdfs:, ...) are added when "
+        "the query runs. A comment #defaultView:BarChart or #defaultView:Map opens that view.",
+        "按 Ctrl+Enter 运行查询；按 Ctrl+Space 补全前缀及本体的类和属性。运行时会自动补上常用前缀（tcap:、skos:、rdfs: 等）"
+        "的 PREFIX 行。注释 #defaultView:BarChart 或 #defaultView:Map 可直接打开相应视图。",
     ),
     "query.results": ("Results", "结果"),
     "query.rows": ("{count} rows", "{count} 行"),
@@ -257,6 +297,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "query.graph_result": ("{count} triples", "{count} 个三元组"),
     "query.graph": ("Triples (Turtle)", "三元组（Turtle）"),
     "query.error": ("The query could not be run", "无法运行查询"),
+    "query.error_at": ("At line {count}, column {column}", "位于第 {count} 行，第 {column} 列"),
+    "query.views": ("Show the result as", "结果显示方式"),
+    "query.view_table": ("Table", "表格"),
+    "query.view_bar": ("Bar chart", "条形图"),
+    "query.view_map": ("Map", "地图"),
     "query.sort": ("Sort by {column}", "按 {column} 排序"),
     "query.running": ("Running…", "运行中…"),
     "query.required": ("required", "必填"),
@@ -271,21 +316,168 @@ STRINGS: dict[str, tuple[str, str]] = {
         "stored.",
         "在贡献数据前，用约束形状校验关于某城市的数据集。您提交的内容不会被存储。",
     ),
-    "validate.file": ("Upload a file", "上传文件"),
+    "validate.file": ("Upload files", "上传文件"),
     "validate.file_hint": (
-        "Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML or CSV (the city template).",
-        "支持 Turtle、TriG、N-Triples、N-Quads、JSON-LD、RDF/XML 或 CSV（城市模板）。",
+        "Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML or CSV (the city templates), or a zip "
+        "of them. Choose several files to check them together, such as a whole CSV template set.",
+        "支持 Turtle、TriG、N-Triples、N-Quads、JSON-LD、RDF/XML 或 CSV（城市模板），或其 zip 压缩包。"
+        "可同时选择多个文件一并校验，例如整套 CSV 模板。",
+    ),
+    "validate.unreadable": (
+        "The dataset could not be read, so it was not checked:",
+        "无法读取该数据集，因此未进行校验：",
     ),
     "validate.paste": ("…or paste it", "……或直接粘贴"),
     "validate.format": ("Format of the pasted text", "粘贴内容的格式"),
     "validate.submit": ("Validate", "校验"),
     "validate.limit": ("Largest accepted size: {size}.", "最大可接受大小：{size}。"),
     "validate.report": ("Report", "校验报告"),
+    "report.summary": (
+        "{sources}: {verdict}: {violations} violations, {warnings} warnings, {infos} info on "
+        "{nodes} nodes ({triples} triples checked)",
+        "{sources}：{verdict}：{violations} 项违规，{warnings} 项警告，{infos} 项提示，涉及 {nodes} 个节点"
+        "（共检查 {triples} 个三元组）",
+    ),
+    "report.input": ("input", "输入内容"),
+    "report.conforms": ("conforms", "符合约束"),
+    "report.does_not_conform": ("does not conform", "不符合约束"),
+    "report.unnamed": ("(unnamed node)", "（匿名节点）"),
+    "report.severity.violation": ("Violation", "违规"),
+    "report.severity.warning": ("Warning", "警告"),
+    "report.severity.info": ("Info", "提示"),
+    "report.at": ("at {where}", "位置：{where}"),
+    # ontology
+    "ontology.iri": ("Ontology IRI", "本体 IRI"),
+    "ontology.prefix": ("Prefix", "前缀"),
+    "ontology.also_as": ("Also as", "其他格式"),
+    "ontology.contents": ("Contents", "目录"),
+    "ontology.definition_in": ("Definition in {language}", "定义（{language}）"),
+    "ontology.no_translation": (
+        "Definitions are given in English only; labels are translated.",
+        "定义仅有英文版本；标签已翻译。",
+    ),
+    "ontology.concepts": ("Concepts", "概念"),
+    "ontology.groups": ("Groups", "分组"),
+    "ontology.or": (" or ", " 或 "),
+    "ontology.kind.class": ("Classes", "类"),
+    "ontology.kind.object-property": ("Object properties", "对象属性"),
+    "ontology.kind.datatype-property": ("Datatype properties", "数据属性"),
+    "ontology.kind.annotation-property": ("Annotation properties", "注释属性"),
+    "ontology.kind.scheme": ("Concept schemes", "概念体系"),
+    "ontology.one.class": ("class", "类"),
+    "ontology.one.object-property": ("object property", "对象属性"),
+    "ontology.one.datatype-property": ("datatype property", "数据属性"),
+    "ontology.one.annotation-property": ("annotation property", "注释属性"),
+    "ontology.one.scheme": ("concept scheme", "概念体系"),
+    "ontology.one.collection": ("group of concepts", "概念组"),
+    "ontology.one.concept": ("concept", "概念"),
+    "ontology.rel.subclass-of": ("Subclass of", "父类"),
+    "ontology.rel.superclass-of": ("Subclasses", "子类"),
+    "ontology.rel.subproperty-of": ("Subproperty of", "父属性"),
+    "ontology.rel.domain": ("Domain", "定义域"),
+    "ontology.rel.range": ("Range", "值域"),
+    "ontology.rel.inverse-of": ("Inverse of", "逆属性"),
+    "ontology.rel.in-scheme": ("In scheme", "所属概念体系"),
+    "ontology.rel.members": ("Members", "成员"),
+    "ontology.rel.member-of": ("In group", "所属分组"),
+    "ontology.rel.broader": ("Broader", "上位概念"),
+    "ontology.rel.source": ("Source", "来源"),
+    "ontology.rel.status": ("Verification", "核实状态"),
+    "ontology.head.version": ("Version", "版本"),
+    "ontology.head.version-iri": ("Version IRI", "版本 IRI"),
+    "ontology.head.licence": ("Licence", "许可"),
+    "ontology.head.creator": ("Creator", "创建者"),
+    "ontology.head.modified": ("Modified", "修改日期"),
+    "ontology.head.citation": ("Cite as", "引用格式"),
+    "ontology.head.sources": ("Sources", "来源"),
+    "ontology.notes": ("Notes", "备注"),
+    "language.en": ("English", "英文"),
+    "language.zh": ("Chinese", "中文"),
+    # resource pages (/doc/...)
+    "doc.kind": ("Kind", "类型"),
+    "doc.iri": ("IRI", "IRI"),
+    "doc.read_at": ("Where to read it", "原文链接"),
+    "doc.facts": ("What the graph says", "图谱中的陈述"),
+    "doc.claims": ("Claims from this source", "出自该来源的论断"),
+    "doc.claims_intro": (
+        "Every claim in the graph that names this as its source.",
+        "图谱中注明以此为来源的全部论断。",
+    ),
+    "doc.no_claims": ("No claim names this as its source.", "没有论断以此为来源。"),
+    "doc.claim": ("The claim", "论断"),
+    "doc.referrers": ("Referred to by", "被以下内容引用"),
+    "doc.more_referrers": (
+        "Only the first {count} are listed; ask the SPARQL endpoint for all.",
+        "仅列出前 {count} 项；完整列表请查询 SPARQL 端点。",
+    ),
+    "doc.formats": ("Also as", "其他格式"),
+    "doc.permalink": ("Permalink of this claim", "该论断的永久链接"),
+    "claim.scope": ("Scope", "范围"),
+    # statements from graphs the pages do not vouch for
+    "foreign.title": ("Statements from other graphs", "来自其他图的陈述"),
+    "foreign.intro": (
+        "These statements come from graphs that were loaded without validation or that have no "
+        "record in the catalogue. They are not part of this project's data and are not used "
+        "anywhere else on this page.",
+        "以下陈述来自未经校验载入、或在目录中没有记录的图。它们不属于本项目的数据，本页其他部分也未使用它们。",
+    ),
+    "foreign.statement": ("Statement", "陈述"),
+    "role.external": ("loaded without validation", "未经校验载入"),
+    "role.dataset": ("dataset", "数据集"),
+    "role.inferred": ("inferred", "推理所得"),
+    "role.none": ("no record", "无记录"),
     # errors
     "error.not_found": ("Not found", "未找到"),
     "error.failed": ("This page could not be built just now", "此页面暂时无法生成"),
     "error.back_home": ("Back to the home page", "返回首页"),
 }
+
+
+# Names of the properties other vocabularies define, which the ontology declares but does not label.
+PROPERTY_NAMES: dict[str, tuple[str, str]] = {
+    "http://www.w3.org/2000/01/rdf-schema#label": ("label", "标签"),
+    "http://www.w3.org/2000/01/rdf-schema#comment": ("comment", "注释"),
+    "http://www.w3.org/2000/01/rdf-schema#seeAlso": ("see also", "另见"),
+    "http://www.w3.org/2004/02/skos/core#prefLabel": ("preferred label", "首选标签"),
+    "http://www.w3.org/2004/02/skos/core#altLabel": ("other label", "别名"),
+    "http://www.w3.org/2004/02/skos/core#note": ("note", "备注"),
+    "http://www.w3.org/2004/02/skos/core#editorialNote": ("editorial note", "编辑说明"),
+    "http://www.w3.org/2004/02/skos/core#definition": ("definition", "定义"),
+    "http://purl.org/dc/terms/title": ("title", "标题"),
+    "http://purl.org/dc/terms/creator": ("author", "作者"),
+    "http://purl.org/dc/terms/issued": ("published", "发表时间"),
+    "http://purl.org/dc/terms/publisher": ("publisher", "出版者"),
+    "http://purl.org/dc/terms/isPartOf": ("part of", "所属"),
+    "http://purl.org/dc/terms/references": ("cites", "引用"),
+    "http://purl.org/dc/terms/source": ("source", "来源"),
+    "http://purl.org/dc/terms/license": ("licence", "许可"),
+    "http://purl.org/dc/terms/identifier": ("identifier", "标识符"),
+    "http://purl.org/ontology/bibo/doi": ("DOI", "DOI"),
+    "http://purl.org/ontology/bibo/isbn13": ("ISBN-13", "ISBN-13"),
+    "http://purl.org/ontology/bibo/pages": ("pages", "页码"),
+    "http://purl.org/ontology/bibo/pageStart": ("first page", "起始页"),
+    "http://purl.org/ontology/bibo/pageEnd": ("last page", "结束页"),
+    "http://purl.org/ontology/bibo/volume": ("volume", "卷"),
+    "http://purl.org/ontology/bibo/uri": ("web address", "网址"),
+    "http://purl.org/ontology/bibo/status": ("status", "状态"),
+    "http://xmlns.com/foaf/0.1/name": ("name", "姓名"),
+    "http://xmlns.com/foaf/0.1/givenName": ("given name", "名"),
+    "http://xmlns.com/foaf/0.1/familyName": ("family name", "姓"),
+    "http://xmlns.com/foaf/0.1/page": ("web page", "网页"),
+    "http://www.w3.org/ns/prov#wasDerivedFrom": ("derived from", "来源于"),
+    "http://www.w3.org/ns/prov#wasAttributedTo": ("stated by", "陈述者"),
+    "http://www.w3.org/2002/07/owl#sameAs": ("same as", "等同于"),
+    "http://www.w3.org/2003/01/geo/wgs84_pos#lat": ("latitude", "纬度"),
+    "http://www.w3.org/2003/01/geo/wgs84_pos#long": ("longitude", "经度"),
+}
+
+
+def property_name(iri: str, lang: str) -> str | None:
+    """The name of a property of another vocabulary in `lang`, if we have one."""
+    pair = PROPERTY_NAMES.get(iri)
+    if pair is None:
+        return None
+    return pair[LANGUAGES.index(lang)] if lang in LANGUAGES else pair[0]
 
 
 def t(key: str, lang: str, **values: object) -> str:
@@ -325,6 +517,14 @@ def request_language() -> str:
     if "lang" not in g:
         g.lang, g.lang_explicit = choose_language(request)
     return str(g.lang)
+
+
+def sort_key(text: str, lang: str) -> tuple[str, str]:
+    """How names sort for a reader: Chinese by pinyin (as dictionaries and Chinese readers order
+    them), not by code point; others case-insensitively."""
+    if lang == "zh":
+        return (" ".join(lazy_pinyin(text)).casefold(), text)
+    return (text.casefold(), text)
 
 
 def pick(texts: Mapping[str, str], lang: str) -> str:

@@ -14,16 +14,17 @@ import pyoxigraph as ox
 from flask import Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ... import formats
 from ...catalogue import NamedQuery, catalogue, get_query
 from ...errors import TcapError
 from ...namespaces import ID, PREFIXES, TCAP
-from ...sparql_guard import check_query
-from ...store import QueryDataset, QueryResult, Solutions, Term
-from ..executor import QueryJob
-from ..pooled_store import decode
+from ...ontology_docs import ontology_documentation
+from ...shipped import ontology_dir
+from ...store import QueryResult, Solutions, Term
+from ..middleware.assets import asset_url
 from ..state import state
 from . import facts
-from .i18n import request_language, t
+from .i18n import pick, pick_tag, request_language, t
 
 PAGE_ROWS = 1000
 """Most rows shown in the page; downloads get the endpoint's row cap."""
@@ -47,6 +48,11 @@ SCRIPT_STRINGS = (
     "results",
     "editor_label",
     "graph",
+    "error_at",
+    "views",
+    "view_table",
+    "view_bar",
+    "view_map",
 )
 """Interface strings static/js/query.js needs (`query.<key>`)."""
 
@@ -79,15 +85,11 @@ class Outcome:
     error: TcapError | None = None
 
 
-def run(
-    text: str, bindings: dict[str, Term], *, max_rows: int, select_format: str, graph_format: str
-) -> tuple[QueryResult, bool]:
+def run(text: str, bindings: dict[str, Term], *, max_rows: int) -> tuple[QueryResult, bool]:
     """Check and run a query in the executors, as `/sparql` does."""
-    current = state()
-    check_query(text, service_allow=current.settings.service_allow)
-    job = QueryJob(text, QueryDataset(), bindings, select_format, graph_format, max_rows)
-    found = current.store.run(job)
-    return decode(found), found.truncated
+    engine = state().engine
+    found = engine.rows(engine.check(text).with_bindings(bindings), max_rows=max_rows)
+    return found.result(), found.truncated
 
 
 def outcome(result: QueryResult, truncated: bool) -> Outcome:
@@ -103,12 +105,11 @@ def outcome(result: QueryResult, truncated: bool) -> Outcome:
 def download(text: str, bindings: dict[str, Term], name: str, wanted: str) -> Response:
     """The whole answer (up to the endpoint's row cap) as a file."""
     current = state()
+    engine = current.engine
     select_format, graph_format, extension = DOWNLOADS[wanted]
-    check_query(text, service_allow=current.settings.service_allow)
-    job = QueryJob(
-        text, QueryDataset(), bindings, select_format, graph_format, current.settings.max_rows
-    )
-    found = current.store.run(job)
+    query = engine.check(text).with_bindings(bindings)
+    chosen = formats.get(graph_format if query.result_kind == "graph" else select_format)
+    found, _ = engine.answer(query, chosen, max_rows=current.settings.max_rows)
     if found.kind == "graph":
         extension = "ttl" if wanted == "csv" else "jsonld"
     response = Response(found.body, content_type=found.media_type)
@@ -130,16 +131,14 @@ def query() -> ResponseReturnValue:
         bindings: dict[str, Term] = {}
         if name:
             named = get_query(name)
+            if form.get("edit"):
+                return page(named.sparql)
             raw = {p.name: form.get(p.name, "") for p in named.parameters}
             bindings = named.bindings({key: item for key, item in raw.items() if item})
             text = named.sparql
-            if form.get("edit"):
-                return page(text)
         if wanted in DOWNLOADS:
             return download(text, bindings, named.name if named else "results", wanted)
-        result, truncated = run(
-            text, bindings, max_rows=PAGE_ROWS, select_format="json", graph_format="ntriples"
-        )
+        result, truncated = run(text, bindings, max_rows=PAGE_ROWS)
     except TcapError as exc:
         status = exc.http_status if exc.http_status < 500 else 503
         return page(
@@ -156,17 +155,24 @@ def page(
     status: int = 200,
 ) -> ResponseReturnValue:
     lang = request_language()
-    suggestions = [(city.iri, city.name(lang)) for city in facts.cities(state().store, lang)]
+    store = state().engine
+    suggestions = [(city.iri, city.name(lang)) for city in facts.cities(store, lang)]
     config = {
         "strings": {key: t(f"query.{key}", lang) for key in SCRIPT_STRINGS},
+        "lang": lang,
         "cityBase": facts.CITY_BASE,
         "idBase": ID,
         "ontologyBase": TCAP,
         "sparqlUrl": "/sparql",
         "apiUrl": "/api/queries/",
         "queryUrl": url_for("pages.query"),
+        "chartsUrl": asset_url("vendor/charts.js"),
+        "landUrl": asset_url("vendor/land-50m.json"),
         "pageRows": PAGE_ROWS,
+        "prefixes": PREFIXES,
+        "terms": completions(lang),
     }
+    labels = facts.labels_of(store, result_iris(result)) if result else {}
     return (
         render_template(
             "query.html",
@@ -177,11 +183,29 @@ def page(
             result=result,
             page_rows=PAGE_ROWS,
             suggestions=suggestions,
-            cell=cell,
+            cell=lambda term: cell(term, labels, lang),
             config=config,
         ),
         status,
     )
+
+
+def result_iris(result: Outcome) -> list[str]:
+    """The IRIs a result shows (at most 500: the labels are a courtesy)."""
+    terms: list[Term | None] = [t for row in result.rows for t in row]
+    for triple in result.triples:
+        terms += [triple.subject, triple.predicate, triple.object]
+    found = dict.fromkeys(t.value for t in terms if isinstance(t, ox.NamedNode))
+    return list(found)[:500]
+
+
+def completions(lang: str) -> list[dict[str, str]]:
+    """The ontology's terms for the editor's completion: prefixed name, label, kind."""
+    doc = ontology_documentation(ontology_dir())
+    return [
+        {"name": f"tcap:{term.local}", "label": pick(term.labels, lang), "kind": term.kind}
+        for term in sorted(doc.terms.values(), key=lambda t: t.local.lower())
+    ]
 
 
 @dataclass(frozen=True)
@@ -199,10 +223,14 @@ _NUMERIC = {
 }
 
 
-def cell(term: Term | None) -> Cell:
+def cell(term: Term | None, labels: dict[str, facts.Node], lang: str) -> Cell:
+    """A result term as the table shows it: IRIs by their label where the graph has one."""
     if term is None:
         return Cell("")
     if isinstance(term, ox.NamedNode):
+        node = labels.get(term.value)
+        if node is not None and node.labels:
+            return Cell(node.name(lang), iri=term.value, lang=pick_tag(node.labels, lang) or None)
         return Cell(term.value, iri=term.value)
     if isinstance(term, ox.BlankNode):
         return Cell(f"_:{term.value}")

@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ...catalogue import catalogue
-from ...errors import TcapError
+from ...catalogue import catalogue, get_query
+from ...errors import NotFoundError, TcapError
+from ...namespaces import TCAP
+from ...store.base import Queryable
+from ..middleware.assets import asset_url
 from ..state import state
-from . import charts, facts
+from . import charts, facts, resource
 from .i18n import LANGUAGES, request_language, t
 
 # What the claim cards show besides the statement, in this order: (attribute, heading key).
@@ -48,14 +51,28 @@ def lang() -> str:
 
 
 def home() -> ResponseReturnValue:
-    store = state().store
+    store = state().engine
     return render_template(
-        "home.html", overview=facts.overview(store), framework=facts.framework(store)
+        "home.html",
+        overview=facts.overview(store),
+        framework=facts.framework(store),
+        evidence=_knowledge_counts(store),
     )
 
 
+def _knowledge_counts(store: Queryable) -> dict[str, int]:
+    """The named query knowledge-counts (one row of counts), or nothing if it is not installed."""
+    try:
+        rows = facts.select(store, get_query("knowledge-counts").sparql)
+    except TcapError:
+        return {}
+    if not rows:
+        return {}
+    return {name: int(facts.value(term) or 0) for name, term in rows[0].items()}
+
+
 def cities() -> ResponseReturnValue:
-    store = state().store
+    store = state().engine
     rows, _ = facts.comparison(store, lang())
     covered = {row.iri: sum(1 for cell in row.cells.values() if cell) for row in rows}
     framework = facts.framework(store)
@@ -68,7 +85,7 @@ def cities() -> ResponseReturnValue:
 
 
 def city(slug: str) -> ResponseReturnValue:
-    store = state().store
+    store = state().engine
     found = facts.city(store, slug)
     if found is None:
         abort(404)
@@ -116,6 +133,7 @@ def city(slug: str) -> ResponseReturnValue:
         memberless=facts.memberless_claim_count(store),
         claim_fields=CLAIM_FIELDS,
         as_query=city_queries(found.iri),
+        foreign=facts.foreign_statements(store, found.iri),
     )
 
 
@@ -127,16 +145,19 @@ def city_queries(city_iri: str) -> dict[str, tuple[str, str]]:
         query = installed.get(name)
         if query is not None and any(p.name == "city" for p in query.parameters):
             url = url_for("pages.query", name=name, city=city_iri, _anchor="results")
-            found[section] = (query.title, url)
+            found[section] = (query.title_in(lang()), url)
     return found
 
+
+STRENGTH_KEYS = ("none", "thin", "moderate", "strong")
+"""Interface keys (`strength.<key>`) of the evidence levels 0-3 (see `evidence`)."""
 
 COMPARE_ROWS = 100
 """Most cities the heat map shows; beyond it, those with the most claims (the page says so)."""
 
 
 def compare() -> ResponseReturnValue:
-    store = state().store
+    store = state().engine
     framework = facts.framework(store)
     every_row, groups = facts.comparison(store, lang())
     rows = every_row
@@ -158,7 +179,8 @@ def compare() -> ResponseReturnValue:
         lang(),
         description=t("compare.chart", lang()),
         links=links,
-        legend_title=t("col.claims", lang()),
+        strength_names=[t(f"strength.{n}", lang()) for n in STRENGTH_KEYS],
+        legend_title=t("compare.strength", lang()),
     )
     selected = None
     scope_key, notation = request.args.get("scope"), request.args.get("component")
@@ -173,10 +195,17 @@ def compare() -> ResponseReturnValue:
             claims, labels = facts.claims_about_scope(store, scope.iri)
         claims = [c for c in claims if component.iri in c.components]
         selected = {"scope": scope, "component": component, "claims": claims, "labels": labels}
+    picked = [r for r in every_row if r.slug_key in request.args.getlist("city")]
+    side_by_side = None
+    if picked:
+        side_by_side = [(row, *facts.claims_about_city(store, row.iri)) for row in picked]
     return render_template(
         "compare.html",
         framework=framework,
         rows=rows,
+        every_row=every_row,
+        side_by_side=side_by_side,
+        strength_keys=STRENGTH_KEYS,
         groups=groups,
         links=links,
         spec=spec,
@@ -186,15 +215,53 @@ def compare() -> ResponseReturnValue:
     )
 
 
+def resource_page(store: Queryable, iri: str, path: str) -> str:
+    """The HTML page of a resource under /id/ (served at /doc/<path> by the publishing
+    blueprint): a source lists its claims, a claim shows its card."""
+    described = resource.describe(store, iri)
+    foreign = facts.foreign_statements(store, iri)
+    if described is None and not foreign:
+        raise NotFoundError(f"nothing is known about <{iri}>")
+    described = described or resource.Resource(iri)
+    is_claim = any(kind.iri == TCAP + "Claim" for kind in described.types)
+    if is_claim:
+        claims, labels = resource.claim(store, iri)
+    else:
+        claims, labels = resource.claims_from_source(store, iri)
+    shown = {claim.iri for claim in claims}
+    described.referrers = [r for r in described.referrers if r[0].iri not in shown]
+    return render_template(
+        "resource.html",
+        resource=described,
+        path=path,
+        formats=DOC_FORMATS,
+        claims=claims or None,
+        is_claim=is_claim,
+        labels=labels,
+        framework=facts.framework(store),
+        claim_fields=(*CLAIM_FIELDS, ("scope", "claim.scope")),
+        foreign=foreign,
+    )
+
+
+# (format name, file extension, media type) of the resource descriptions /doc/ also serves.
+DOC_FORMATS = (
+    ("turtle", "ttl", "text/turtle"),
+    ("jsonld", "jsonld", "application/ld+json"),
+    ("rdfxml", "rdf", "application/rdf+xml"),
+    ("ntriples", "nt", "application/n-triples"),
+)
+
+
 def city_map() -> ResponseReturnValue:
-    store = state().store
+    store = state().engine
     places = facts.cities(store, lang())
     with_point = [c for c in places if c.has_point]
     spec = charts.city_map(
         with_point,
         lang(),
         description=t("map.chart", lang(), count=len(with_point)),
-        land_url=url_for("static", filename="vendor/land-50m.json"),
+        land_url=asset_url("vendor/land-50m.json"),
         links={c.iri: url_for("pages.city", slug=c.slug) for c in places if c.slug},
     )
     return render_template(

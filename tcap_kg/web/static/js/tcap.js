@@ -14,7 +14,8 @@
     if (a.number !== undefined && b.number !== undefined) return a.number - b.number;
     if (a.number !== undefined) return -1;
     if (b.number !== undefined) return 1;
-    return a.text.localeCompare(b.text);
+    // The page's language picks the collation: Chinese sorts by pinyin.
+    return a.text.localeCompare(b.text, document.documentElement.lang || undefined);
   }
 
   function sortBy(table, index, header) {
@@ -92,10 +93,18 @@
       spec.width = width;
       spec.autosize = Object.assign({ type: "fit", contains: "padding" }, spec.autosize);
     }
-    // On narrow screens long axis labels would leave no room for the marks.
+    // On narrow screens long axis labels would leave no room for the marks: charts that have a
+    // compact form (notations instead of names) use it, the others cut their labels.
+    const narrow = width < 560;
+    if (narrow && spec.usermeta && spec.usermeta.compact) {
+      Object.entries(spec.usermeta.compact).forEach(([channel, encoding]) => {
+        spec.encoding[channel] = Object.assign({}, spec.encoding[channel], encoding);
+      });
+    }
     const labelRoom = Math.max(70, Math.round(width * 0.38));
     spec.config = spec.config || {};
     spec.config.axisY = Object.assign({ labelLimit: labelRoom }, spec.config.axisY);
+    spec.config.legend = Object.assign({}, spec.config.legend, { labelLimit: Math.max(120, width - 60) });
     charts
       .render(element, spec)
       .then((result) => {
@@ -107,6 +116,10 @@
           svg.setAttribute("aria-label", spec.description || "");
         }
         element.classList.add("rendered");
+        // Tests and curious readers can see when the page's charts were all drawn.
+        if (!document.querySelector("[data-chart-spec]:not(.rendered)") && window.performance) {
+          performance.mark("tcap-charts-drawn");
+        }
       })
       .catch((error) => {
         element.classList.add("failed");

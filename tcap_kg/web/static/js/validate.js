@@ -1,6 +1,6 @@
-// The validate page with JavaScript: send the file or the pasted text as the request body with
-// its media type (what POST /validate expects) and show the HTML report in this page.
-// Without JavaScript the form posts multipart/form-data to the same URL.
+// The validate page with JavaScript: post the form as it is (the chosen files, or the pasted
+// text with its format) to POST /validate and show the HTML report in this page, so findings
+// name each file by its own name. Without JavaScript the form posts the same to the same URL.
 (function () {
   "use strict";
   const TYPES = {
@@ -10,14 +10,9 @@
   };
   const form = document.getElementById("validate-form");
   const fileInput = document.getElementById("validate-file");
-  const text = document.getElementById("validate-text");
   const format = document.getElementById("validate-format");
   const report = document.getElementById("validate-report");
   const target = report.querySelector(".report-body");
-
-  function chosenType() {
-    return format.options[format.selectedIndex].dataset.mediaType;
-  }
 
   fileInput.addEventListener("change", () => {
     const file = fileInput.files[0];
@@ -31,16 +26,16 @@
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const file = fileInput.files[0];
-    const content = file || text.value;
+    const body = new FormData(form);
+    if (fileInput.files.length) body.delete("text");
     report.hidden = false;
     report.setAttribute("aria-busy", "true");
     target.replaceChildren(document.createTextNode("…"));
     try {
       const response = await fetch(form.action, {
         method: "POST",
-        headers: { "Content-Type": chosenType(), Accept: "text/html" },
-        body: content,
+        headers: { Accept: "text/html" },
+        body: body,
       });
       const type = response.headers.get("Content-Type") || "";
       if (type.includes("text/html")) {
@@ -52,7 +47,8 @@
       } else {
         let detail = await response.text();
         try {
-          detail = JSON.parse(detail).detail || detail;
+          const problem = JSON.parse(detail);
+          detail = [problem.detail || detail, problem.excerpt].filter(Boolean).join("\n");
         } catch (ignored) {
           // not JSON: show the text as it is
         }
