@@ -30,7 +30,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from ..namespaces import CATALOG_GRAPH, GRAPH, TCAP
+from ..namespaces import CATALOG_GRAPH, GRAPH, TCAP, VOID
 from ..store import Solutions, Triples
 from ..store.base import Queryable, count_quads
 
@@ -48,9 +48,14 @@ VALUES_CHUNK = 400
 REVERSE_LOOKUP_ABOVE = 50_000
 
 # The ontology graphs are listed first and then read by name: one CONSTRUCT that filters every
-# quad's graph reads the whole store (2 s at 1M triples, for every one-triple change).
+# quad's graph reads the whole store (2 s at 1M triples, for every one-triple change). `GRAPH ?g
+# {}` lists graphs from the index where the server supports it (Oxigraph); Virtuoso answers it
+# with nothing, so the catalogue's records of the graphs are asked too.
 _ONTOLOGY_GRAPHS = f"""
-SELECT ?g WHERE {{ GRAPH ?g {{ }} FILTER (STRSTARTS(STR(?g), "{ONTOLOGY_GRAPHS}")) }}"""
+SELECT DISTINCT ?g WHERE {{
+  {{ GRAPH ?g {{ }} }} UNION {{ GRAPH <{CATALOG_GRAPH}> {{ ?g a <{VOID}Dataset> }} }}
+  FILTER (STRSTARTS(STR(?g), "{ONTOLOGY_GRAPHS}"))
+}}"""
 
 _ONTOLOGY = """
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"""
