@@ -406,20 +406,27 @@ _ATTRIBUTE_BY_IRI = {
     for name, curie in CLAIM_ATTRIBUTES.items()
 }
 
-_CLAIM_ATTRIBUTES = """
-SELECT ?city ?scope ?source ?claim ?p ?o WHERE {{
-  {selection}
-  VALUES ?p {{ {predicates} }}
+# The selected claims are found in a subquery first, in this query and the next: joined in one
+# pattern, Oxigraph read every statement with one of the predicates (or every label) of the graph,
+# a tenth of a second or more per page; this way it takes milliseconds.
+_SELECTED = "{{ SELECT DISTINCT ?city ?scope ?source ?claim WHERE {{ {selection} }} }}"
+
+_CLAIM_ATTRIBUTES = f"""
+SELECT ?city ?scope ?source ?claim ?p ?o WHERE {{{{
+  {_SELECTED}
   ?claim ?p ?o .
-}}"""
+  VALUES ?p {{{{ {{predicates}} }}}}
+}}}}"""
 
 # Labels of everything a claim points at (sources, agents, concepts, groups, mappings' targets).
-_CLAIM_LABELS = """
-SELECT DISTINCT ?city ?scope ?source ?claim ?node ?label WHERE {{
-  {selection}
-  ?claim ({predicates}|tcap:hasComponentMapping/(tcap:mappingBasis|prov:wasAttributedTo)) ?node .
+_CLAIM_LABELS = f"""
+SELECT DISTINCT ?city ?scope ?source ?claim ?node ?label WHERE {{{{
+  {{{{ SELECT DISTINCT ?city ?scope ?source ?claim ?node WHERE {{{{
+    {_SELECTED}
+    ?claim ({{predicates}}|tcap:hasComponentMapping/(tcap:mappingBasis|prov:wasAttributedTo)) ?node .
+  }}}} }}}}
   ?node rdfs:label|skos:prefLabel|dcterms:title ?label .
-}}"""
+}}}}"""
 
 
 def claims(
