@@ -101,3 +101,23 @@ def test_a_served_answer_is_replayed_byte_for_byte(server_factory: Callable[...,
 
 def _without_date(headers: httpx.Headers) -> list[tuple[str, str]]:
     return [(name, value) for name, value in headers.multi_items() if name.lower() != "date"]
+
+
+def test_an_over_long_url_gets_414(server_factory: Callable[..., Server]) -> None:
+    """Past TCAP_QUERY_MAX_BYTES the app answers a 414 problem document naming the setting;
+    past 64 KiB the HTTP front (granian, on hyper) answers a bare 414 (or 431 past its buffer of
+    TCAP_QUERY_MAX_BYTES + 64 KiB) before the app sees it.
+    Either way the client learns to POST, and the server stays up."""
+    server = server_factory(query_max_bytes="4096")
+    query = "ASK { " + "?s ?p ?o . " * 1000 + "}"
+    with httpx.Client(timeout=30) as client:
+        ours = client.get(server.sparql, params={"query": query})
+        assert ours.status_code == 414
+        assert ours.headers["content-type"] == "application/problem+json"
+        assert "TCAP_QUERY_MAX_BYTES" in ours.json()["detail"]
+        port = int(server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(b"GET /sparql?query=" + b"A" * 1_000_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            status = raw.recv(65536).split(b" ", 2)[1]
+        assert status in (b"414", b"431")  # 431 when the URL is beyond granian's buffer too
+        assert client.get(server.url + "/healthz").status_code == 200
