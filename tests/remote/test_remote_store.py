@@ -129,10 +129,13 @@ def test_a_failed_upload_leaves_the_store_as_it_was(oxigraph_server):
 
 def test_abandoned_staging_graphs_are_dropped_and_running_ones_kept(oxigraph_server):
     store = remote(oxigraph_server.store_location)
-    old = f"{STAGING_PREFIX}{int(time.time()) - 7 * 3600}:dead:0"
-    fresh = f"{STAGING_PREFIX}{int(time.time())}:running:0"
-    store.update(
-        f"INSERT DATA {{ GRAPH <{old}> {{ <{EX}a> <{EX}p> 1 }} GRAPH <{fresh}> {{ <{EX}b> <{EX}p> 2 }} }}"
+    dead, running = f"{int(time.time()) - 7 * 3600}:dead:", f"{int(time.time())}:running:"
+    old, fresh = f"{STAGING_PREFIX}{dead}0", f"{STAGING_PREFIX}{running}0"
+    store._post_update(  # as killed and running commits leave them: marked, staged
+        "INSERT DATA { GRAPH <urn:tcap:store> { "
+        f'<{old}> <urn:tcap:store:filling> "{STAGING_PREFIX}{dead}" . '
+        f'<{fresh}> <urn:tcap:store:filling> "{STAGING_PREFIX}{running}" . }} '
+        f"GRAPH <{old}> {{ <{EX}a> <{EX}p> 1 }} GRAPH <{fresh}> {{ <{EX}b> <{EX}p> 2 }} }}"
     )
     assert [g.iri for g in store.graphs() if g.iri.startswith(STAGING_PREFIX)] == []
     remote(oxigraph_server.store_location).close()
@@ -140,7 +143,7 @@ def test_abandoned_staging_graphs_are_dropped_and_running_ones_kept(oxigraph_ser
     assert isinstance(remaining, Solutions)
     names = {row["g"].value for row in remaining}  # type: ignore[union-attr]
     assert fresh in names and old not in names
-    store.update(f"DROP GRAPH <{fresh}>")
+    store.update(f"DROP GRAPH <{fresh}> ; DROP SILENT GRAPH <urn:tcap:store>")
     store.close()
 
 

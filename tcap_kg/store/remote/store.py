@@ -357,15 +357,18 @@ class RemoteStore(Store):
             expected = spool.counts()
             prefix = staging_prefix()
             staged = {graph: f"{prefix}{n}" for n, graph in enumerate(spool.graphs)}
+            marks = _filling("DELETE DATA", staged.values(), prefix)
+            if staged:
+                self._post_update(_filling("INSERT DATA", staged.values(), prefix))
             try:
                 with Uploads(self._upload) as uploads:
                     for graph, stage in staged.items():
                         for piece in spool.pieces(graph, self.piece_bytes):
                             uploads.add(stage, piece)
                 self._check_staged(staged, expected)
-                self._swap(changes, staged, expected, exact=set(changes.drop_graphs))
+                self._swap(changes, staged, expected, exact=set(changes.drop_graphs), also=marks)
             except BaseException:
-                self.discard(staged.values())
+                self.discard(staged.values(), also=marks)
                 raise
 
     def _swap(
@@ -459,21 +462,19 @@ class RemoteStore(Store):
         except Exception as exc:
             log.warning("could not drop staging graphs %s: %s", ", ".join(names), exc)
 
-    def _server_graphs(self, *, staging: bool = False) -> list[str]:
-        """Every graph on the server (ours or not), or only staging graphs. (Filtered here: a
-        FILTER on the graph name makes Virtuoso test every quad, seconds for a large store.)"""
+    def _server_graphs(self) -> list[str]:
+        """Every graph on the server (ours or not) but staging graphs. (Filtered here: a FILTER
+        on the graph name makes Virtuoso test every quad, seconds for a large store.)"""
         rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         names = [row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)]
-        return sorted(name for name in names if is_staging_graph(name) == staging)
+        return sorted(name for name in names if not is_staging_graph(name))
 
     def _drop_abandoned_staging(self) -> None:
-        """Drop staging graphs of loads that were killed, once no running load can own them."""
+        """Drop the graphs that loads and commits killed half-way were filling, once no running
+        one can own them. Every load marks what it fills before it sends anything, so the marks
+        are enough: listing the server's graphs makes Virtuoso read every quad (30 s beside a
+        graph of a million triples, longer than a query may take)."""
         now = time.time()
-        stale = [
-            graph
-            for graph in self._server_graphs(staging=True)
-            if (staged_at(graph) or 0) < now - STALE_STAGING_SECONDS
-        ]
         rows = self._select(
             f"SELECT ?g ?load ?kept WHERE {{ GRAPH <{STORE_GRAPH}> {{ ?g {_FILLING} ?load "
             f"OPTIONAL {{ {_HOLDS} ?g BIND(true AS ?kept) }} }} }}"
@@ -483,7 +484,7 @@ class RemoteStore(Store):
             for row in rows
             if (staged_at(row["load"].value) or 0) < now - STALE_STAGING_SECONDS
         ]
-        dropped = [*stale, *(graph for graph, _, kept in abandoned if not kept)]
+        dropped = [graph for graph, _, kept in abandoned if not kept]
         if dropped:
             log.warning("removing %d graph(s) left by interrupted loads", len(dropped))
         marks = " ;\n".join(_filling("DELETE DATA", [graph], load) for graph, load, _ in abandoned)
@@ -515,8 +516,8 @@ class RemoteStore(Store):
 
         A graph that already holds data is filled in a staging graph and swapped in at the end;
         one that does not is filled where it will stay (copying a large graph costs Virtuoso as
-        much as loading it), marked in the store's own graph as being filled, so a load that is
-        killed is dropped by a later write session like a staging graph. Either way `graphs()`
+        much as loading it). Both are marked in the store's own graph as being filled before
+        anything is sent, so what a killed load leaves is dropped by a later write session. Either way `graphs()`
         shows it only once the load is complete. N-Triples pieces without blank nodes go out as
         read (stand-in datatypes retyped in place); anything else is parsed here first.
         """
@@ -527,8 +528,10 @@ class RemoteStore(Store):
         staged = {graph: f"{prefix}{n}" for n, graph in enumerate(targets) if graph in present}
         filled = {graph: staged.get(graph, graph) for graph in targets}
         fresh = [graph for graph in targets if graph not in present]
-        if fresh:
-            self._post_update(_filling("INSERT DATA", fresh, prefix))
+        marked = [*fresh, *staged.values()]
+        marks = _filling("DELETE DATA", marked, prefix)
+        if marked:
+            self._post_update(_filling("INSERT DATA", marked, prefix))
         sent: dict[str, int] = dict.fromkeys(targets, 0)
         try:
             with Uploads(self._upload) as uploads:
@@ -545,10 +548,10 @@ class RemoteStore(Store):
                 counts,
                 exact=set(targets),
                 records=describe(counts),
-                also=_filling("DELETE DATA", fresh, prefix),
+                also=marks,
             )
         except BaseException:
-            self.discard([*staged.values(), *fresh], also=_filling("DELETE DATA", fresh, prefix))
+            self.discard(marked, also=marks)
             raise
         return counts
 
