@@ -328,7 +328,8 @@ def post_graph(engine: Engine, graph: str, quads: list[ox.Quad]) -> WriteSummary
             )
             store.add(change.added)
             return WriteSummary(refresh_records(store, change, POST_SOURCE), created)
-        return WriteSummary({graph: store.count(graph)}, created)
+        # Nothing new: a graph that did not exist still does not (a 201 would point at a 404).
+        return WriteSummary({graph: store.count(graph)}, created=False)
 
 
 def delete_graph(engine: Engine, graph: str) -> None:

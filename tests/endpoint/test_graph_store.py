@@ -128,6 +128,14 @@ def test_post_create_new_graph(writable: Writable) -> None:
     assert len(triples(created)) == 2
 
 
+def test_post_of_nothing_to_a_new_graph_creates_nothing(writable: Writable) -> None:
+    target = EX + "never-made"
+    url = "/store?graph=" + quote(target, safe="")
+    response = writable.client.post(url, data=b"", content_type=TURTLE, headers=writable.auth)
+    assert response.status_code == 204 and "Location" not in response.headers
+    assert writable.client.get(url).status_code == 404
+
+
 def test_head_on_existing_and_missing_graph(writable: Writable) -> None:
     assert put(writable, PERSON).status_code == 201
     head = writable.client.head(TARGET)
