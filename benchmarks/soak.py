@@ -2,7 +2,8 @@
 
 Run by hand (10 minutes by default):
 
-    python benchmarks/soak.py --work /tmp/ops-bench [--minutes 10] [--cities 1000]
+    python benchmarks/soak.py --work /tmp/ops-bench [--minutes 10] [--cities 1000] \
+        [--tcap-env TCAP_CACHE_BYTES=8388608]
 
 On a fresh copy of a store with the shipped graphs and `--cities` synthetic cities, at once:
 
@@ -36,7 +37,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "ops"))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "endpoint"))
 
+from bench import add_tcap_env_option, tcap_env
 from common import (
     MIB,
     MIX,
@@ -180,6 +183,7 @@ def main() -> None:
     parser.add_argument("--load-every", type=float, default=120.0)
     parser.add_argument("--slow", type=int, default=100)
     parser.add_argument("--kill-every", type=float, default=60.0)
+    add_tcap_env_option(parser)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     data = synth_file(args.work, triples=LOAD_TRIPLES)
@@ -187,7 +191,12 @@ def main() -> None:
     server = serve(
         args.work,
         store,
-        {"TCAP_UPDATE": "on", "TCAP_TRUSTED_PROXIES": "127.0.0.1", "TCAP_QUERY_TIMEOUT": "25"},
+        {
+            "TCAP_UPDATE": "on",
+            "TCAP_TRUSTED_PROXIES": "127.0.0.1",
+            "TCAP_QUERY_TIMEOUT": "25",
+            **tcap_env(args),
+        },
     )
     try:
         token = create_token(server)
