@@ -22,6 +22,7 @@ from .blueprints.validate import validation
 from .metrics import metrics_blueprint
 from .middleware import clients, cors
 from .middleware.access_log import AccessLog
+from .middleware.memory import MemoryTrim, glibc_trim
 from .middleware.replay import Replay
 from .pages import pages
 from .state import AppState
@@ -47,5 +48,6 @@ def create_app(settings: Settings | None = None, *, service_path: str | None = N
     app.register_blueprint(validation)
     app.register_blueprint(publishing)
     middleware.install(app)
-    app.wsgi_app = AccessLog(Replay(app.wsgi_app, app.extensions["tcap"]))  # type: ignore[method-assign]
+    replay = Replay(app.wsgi_app, app.extensions["tcap"])
+    app.wsgi_app = AccessLog(MemoryTrim(replay, glibc_trim()))  # type: ignore[method-assign]
     return app
