@@ -48,6 +48,7 @@ from common import (
     SlowClients,
     Tcap,
     describe,
+    post_update,
     prepared_store,
     problem_kind,
     serve,
@@ -83,18 +84,7 @@ class Writer(threading.Thread):
             connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=600)
             kind = ""
             try:
-                connection.request(
-                    "POST",
-                    "/sparql",
-                    body=update.encode(),
-                    headers={
-                        "Content-Type": "application/sparql-update",
-                        "Authorization": f"Bearer {self.token}",
-                    },
-                )
-                response = connection.getresponse()
-                body = response.read()
-                status = response.status
+                status, body = post_update(connection, update, self.token)
                 if status == 200:
                     self.acknowledged.append(number)
                 else:

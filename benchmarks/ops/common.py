@@ -48,6 +48,20 @@ def sparql_path(query: str) -> str:
     return "/sparql?query=" + urllib.parse.quote(query)
 
 
+def post_update(
+    connection: http.client.HTTPConnection, update: str, token: str
+) -> tuple[int, bytes]:
+    """Send a SPARQL Update with a bearer token; the answer's status and body."""
+    connection.request(
+        "POST",
+        "/sparql",
+        body=update.encode(),
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"},
+    )
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile (`share` in 0..1); NaN for no values."""
     if not values:

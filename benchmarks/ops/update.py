@@ -30,6 +30,7 @@ from common import (
     Tcap,
     describe,
     percentile,
+    post_update,
     prepared_store,
     serve,
     sparql_path,
@@ -81,26 +82,16 @@ def main() -> None:
                 f'<http://example.org/bench/p> "one triple" }} }}'
             )
             started = time.monotonic()
-            connection.request(
-                "POST",
-                "/sparql",
-                body=update.encode(),
-                headers={
-                    "Content-Type": "application/sparql-update",
-                    "Authorization": f"Bearer {token}",
-                },
-            )
-            response = connection.getresponse()
-            body = response.read()
+            status, body = post_update(connection, update, token)
             finished = time.monotonic()
             stop.set()
             sampler.join()
             windows.append((started, finished))
             print(
-                f"update {number + 1}: {response.status} in {finished - started:.2f} s, "
+                f"update {number + 1}: {status} in {finished - started:.2f} s, "
                 f"extra memory {(peak[0] - before) / MIB:.0f} MiB "
                 f"(PSS {before / MIB:.0f} -> peak {peak[0] / MIB:.0f} MiB)"
-                + ("" if response.status == 200 else f": {body[:200]!r}"),
+                + ("" if status == 200 else f": {body[:200]!r}"),
                 flush=True,
             )
             time.sleep(1.0)

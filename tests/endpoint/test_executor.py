@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from endpoint_support import Listener
 
 from tcap_kg.engine.client import ServiceClient
 from tcap_kg.engine.jobs import Answer, QueryJob
@@ -202,38 +202,6 @@ def test_a_full_service_answers_busy_after_the_queue_timeout(service: Started) -
     holder.join()
 
 
-class Listener:
-    """Counts connections to a local port."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.socket.getsockname()[1]}/sparql"
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.socket.close()
-
-
 @pytest.mark.skipif(probe() is not None, reason="this machine cannot make network namespaces")
 def test_isolated_executors_cannot_connect_even_if_the_guard_let_a_query_through(
     service: Started,
@@ -241,7 +209,7 @@ def test_isolated_executors_cannot_connect_even_if_the_guard_let_a_query_through
     """Defence in depth: the job goes to the service directly, as if the guard had a bug."""
     listener = Listener()
     try:
-        text = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+        text = f"SELECT * WHERE {{ SERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}"
         _, open_client = service(isolate=False)
         with pytest.raises(Exception):  # noqa: B017 - the listener closes at once: any failure
             run(open_client, text, timeout=10)

@@ -9,7 +9,6 @@ listener for SERVICE and shows that it then is contacted, so the listener does o
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,45 +17,13 @@ from urllib.parse import quote
 import httpx
 import pytest
 from crafted import crafted_queries, crafted_updates
-from endpoint_support import DATA_GRAPH, Server, run_tcap
+from endpoint_support import DATA_GRAPH, Listener, Server, run_tcap
 
 pytestmark = pytest.mark.slow
 
 CROSS_PRODUCT = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 )
-
-
-class Listener:
-    """Counts connections to a local port."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.socket.close()
 
 
 @pytest.fixture(scope="module")
