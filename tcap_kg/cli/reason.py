@@ -12,7 +12,6 @@ from rdflib import Graph
 from ..loading import dataset_changes
 from ..namespaces import CATALOG_GRAPH, GRAPH, INFERRED_GRAPH
 from ..rdfio import parse_bytes
-from ..reasoning import check_consistency, owl_rl_closure
 from ..records import INFERRED
 from ..store import Store
 from .common import CliContext, pass_cli
@@ -50,6 +49,8 @@ def reason(cli: CliContext, materialise: bool) -> None:
       tcap reason
       tcap reason --materialise
     """
+    from ..reasoning import check_consistency, owl_rl_closure  # noqa: PLC0415 (owlready2 is slow to import)
+
     with cli.store(write=materialise) as store:
         asserted = asserted_graph(store)
         report = check_consistency([asserted])

@@ -36,11 +36,10 @@ from csvw.jsonld import Triple
 from csvw.metadata import NAMESPACES
 
 from ..errors import InputError, ParseError
+from ..locations import Location, RowLocator
 from ..namespaces import XSD
 from ..rdfio import as_utf8
 from ..shipped import shipped_root
-from ..validation.locate import RowLocator
-from ..validation.model import Location
 
 log = logging.getLogger(__name__)
 

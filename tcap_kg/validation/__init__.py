@@ -19,11 +19,11 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
+from ..locations import Location, Locator, TextLocator
 from ..store import Store
 from ..store.base import Queryable
 from .files import validate_files
-from .locate import Locator, TextLocator
-from .model import Finding, Location, Severity, ValidationReport
+from .model import Finding, Severity, ValidationReport
 from .render import REPORT_FORMATS, render, render_html, render_json, render_text, render_turtle
 from .shapes import ShapesBundle, load_shapes
 from .workspace import DEFAULT_ENGINE, Workspace, shipped_context

@@ -19,8 +19,9 @@ import rdflib
 from rdflib.term import Node as RdflibNode
 
 from ..errors import InputError, TcapError
+from ..locations import Value
 from ..namespaces import RDF, SH
-from .model import Finding, Severity, Value
+from .model import Finding, Severity
 from .shapes import ShapesBundle
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from dataclasses import replace
 
 import pyoxigraph as ox
 
+from ..locations import Location, Locator
 from ..namespaces import RDF, TCAP
-from .locate import Locator
-from .model import Finding, Location
+from .model import Finding
 from .render import name, path_name
 from .shapes import KNOWN_TERMS_SHAPE
 from .terms import defined_terms, suggest

@@ -17,12 +17,12 @@ import pyoxigraph as ox
 from ..errors import ValidationFailedError
 from ..ingest import read_csv_bytes
 from ..loading import targeted
+from ..locations import Locator, TextLocator
 from ..namespaces import CATALOG_GRAPH, PROV, RDF, RDFS, SH, XSD
 from ..rdfio import ParsedDataset, as_utf8, parse_bytes, read_bytes
 from ..records import now
 from ..store import Store
 from .files import Document, documents_from
-from .locate import Locator, TextLocator
 from .model import Severity, ValidationReport
 from .workspace import DEFAULT_ENGINE, Workspace
 

@@ -11,14 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeAlias
 
 import pyoxigraph as ox
 
+from ..locations import Location, Node, Value
 from ..namespaces import SH
-
-Node: TypeAlias = ox.NamedNode | ox.BlankNode
-Value: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 class Severity(Enum):
@@ -41,28 +38,6 @@ class Severity(Enum):
         """The severity of a `sh:resultSeverity` IRI; unknown custom severities count as Info."""
         local = iri.removeprefix(SH)
         return next((s for s in cls if s.value == local), cls.INFO)
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a finding sits in the user's input: a line (RDF text) or a row and column (CSV)."""
-
-    source: str
-    line: int | None = None
-    column: int | None = None
-    row: int | None = None
-    field: str | None = None
-
-    def describe(self) -> str:
-        """`file:line`, `file:line:column` or `file row N, column name`."""
-        if self.row is not None:
-            text = f"{self.source} row {self.row}"
-            return f"{text}, column {self.field}" if self.field else text
-        if self.line is None:
-            return self.source
-        if self.column is None:
-            return f"{self.source}:{self.line}"
-        return f"{self.source}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True)

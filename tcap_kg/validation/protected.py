@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from ..locations import Value
 from ..namespaces import OWL
 from .context import CONTEXT_GRAPHS, ONTOLOGY_GRAPH
-from .model import Finding, Severity, Value
+from .model import Finding, Severity
 from .render import name, value_text
 from .shapes import PROTECTED_TERMS_SHAPE, SPARQL_COMPONENT, ShapesBundle
 

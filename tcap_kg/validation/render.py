@@ -16,9 +16,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..locations import Value
 from ..namespaces import ID, PREFIXES, RDF, SH, XSD
 from ..results import short, term_json
-from .model import Finding, Severity, ValidationReport, Value
+from .model import Finding, Severity, ValidationReport
 
 REPORT_FORMATS = ("text", "json", "turtle", "html")
 MEDIA_TYPES = {

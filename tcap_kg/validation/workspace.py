@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from ..bootstrap import sync_shipped
 from ..errors import ParseError
+from ..locations import Location, Locator, MultiLocator, Node, TextLocator, Value
 from ..namespaces import RDFS, SKOS
 from ..rdfio import DEFAULT_BASE_IRI, prepare, syntax_error
 from ..store import OxigraphStore, Store
@@ -28,8 +29,7 @@ from ..store.base import Queryable
 from .context import CONTEXT_GRAPHS, DATA_GRAPH, ContextBuilder
 from .engine import run_engine
 from .folding import fold
-from .locate import Locator, MultiLocator, TextLocator
-from .model import Finding, Location, Node, ValidationReport, Value
+from .model import Finding, ValidationReport
 from .protected import take_protected_statements
 from .shapes import KNOWN_TERMS_SHAPE, PROTECTED_TERMS_SHAPE, ShapesBundle, load_shapes
 from .terms import unknown_term_findings

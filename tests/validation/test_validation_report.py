@@ -8,8 +8,8 @@ import pyoxigraph as ox
 import pytest
 from validation_support import EXAMPLES
 
+from tcap_kg.locations import TextLocator
 from tcap_kg.validation import render, validate_files, validate_quads
-from tcap_kg.validation.locate import TextLocator
 
 DALIAN = ox.NamedNode("https://w3id.org/tcap-kg/id/city/dalian")
 LAT = "http://www.w3.org/2003/01/geo/wgs84_pos#lat"

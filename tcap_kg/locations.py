@@ -1,4 +1,4 @@
-"""Finding the place in the user's file that a finding is about.
+"""Where a node stands in the files a user handed over, for the findings about it.
 
 The parser does not report positions per triple, so the source text is searched: first for where
 the focus node is described (its IRI, or a prefixed name of it, opening a Turtle statement, an
@@ -15,14 +15,38 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import pyoxigraph as ox
 
-from ..namespaces import RDF
-from .model import Location, Node, Value
+from .namespaces import RDF
+
+Node: TypeAlias = ox.NamedNode | ox.BlankNode
+Value: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 MAX_BLOCK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding sits in the user's input: a line (RDF text) or a row and column (CSV)."""
+
+    source: str
+    line: int | None = None
+    column: int | None = None
+    row: int | None = None
+    field: str | None = None
+
+    def describe(self) -> str:
+        """`file:line`, `file:line:column` or `file row N, column name`."""
+        if self.row is not None:
+            text = f"{self.source} row {self.row}"
+            return f"{text}, column {self.field}" if self.field else text
+        if self.line is None:
+            return self.source
+        if self.column is None:
+            return f"{self.source}:{self.line}"
+        return f"{self.source}:{self.line}:{self.column}"
 
 
 class Locator(Protocol):
