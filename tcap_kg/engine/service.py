@@ -48,10 +48,6 @@ PAUSE_RELAY_BYTES = 8 << 20
 """A web worker that reads an answer slower than it arrives: stop reading the executor."""
 
 
-class _Stopped(Exception):
-    """Raised by the SIGTERM handler to leave the event loop."""
-
-
 @dataclass(frozen=True)
 class Plan:
     """How many executors, threads each, and the sharing rules."""
@@ -122,6 +118,7 @@ class Supervisor:
         self.running: dict[str, int] = {}
         self.waiting: dict[str, int] = {}
         self.stopping = False
+        self.stop_requested = False
 
     # -- life ---------------------------------------------------------------------------------
 
@@ -129,23 +126,28 @@ class Supervisor:
         """Serve until SIGTERM; the executors go with the service."""
         self.listener.setblocking(False)
         self.selector.register(self.listener, selectors.EVENT_READ, self._accept)
+        woken, self._wake = socket.socketpair()
+        for end in (woken, self._wake):
+            end.setblocking(False)
+        signal.set_wakeup_fd(self._wake.fileno(), warn_on_full_buffer=False)
+        self.selector.register(woken, selectors.EVENT_READ, _drain)
         for _ in range(self.plan.executors):
             self._spawn()
         try:
-            while True:
+            while not self.stop_requested:
                 for key, mask in self.selector.select(self._wait()):
                     key.data(key.fileobj, mask)
                 self._expire()
                 self._schedule()
-        except _Stopped:
-            pass
         finally:
             self.stopping = True
             self._shutdown()
 
     def stop(self, *_: object) -> None:
-        """SIGTERM: leave the loop at once (a blocked select would otherwise wait on)."""
-        raise _Stopped
+        """SIGTERM: leave the loop. A flag and not an exception, because the handler may run
+        inside code that swallows exceptions (the at-fork hooks of `os.fork`, which lost a stop
+        that way); the signal's byte on the wakeup socket ends a blocked select."""
+        self.stop_requested = True
 
     def _shutdown(self) -> None:
         for executor in list(self.executors):
@@ -168,6 +170,9 @@ class Supervisor:
         pid = os.fork()
         if pid == 0:
             try:
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                self._wake.close()
                 self.selector.close()
                 for ours, _ in pairs:
                     ours.close()
@@ -446,6 +451,13 @@ class Supervisor:
         if job.conn.job is job:
             job.conn.job = None
             self._reply(job.conn, wire.failure(error))
+
+
+def _drain(sock: socket.socket, _mask: int) -> None:
+    """Empty the wakeup socket (what is in it only says that a signal came)."""
+    with contextlib.suppress(BlockingIOError):
+        while sock.recv(4096):
+            pass
 
 
 def _count(counts: dict[str, int], client: str, change: int) -> None:

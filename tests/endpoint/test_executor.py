@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -223,3 +225,33 @@ def test_isolated_executors_cannot_connect_even_if_the_guard_let_a_query_through
         assert run(client, "ASK { ?s ?p ?o }").body
     finally:
         listener.close()
+
+
+STOP_WHILE_FORKING = """
+import os, sys, time
+from tcap_kg.engine.service import Plan, start_service
+from tcap_kg.store import OxigraphStore
+
+store = OxigraphStore.memory()
+# Every fork waits in an at-fork hook, where Python ignores exceptions: a SIGTERM that arrives
+# while the service forks its executors lands in there.
+os.register_at_fork(after_in_parent=lambda: time.sleep(0.5))
+service = start_service(sys.argv[1], Plan(2, 1, 2, 5.0, False), lambda: store)
+time.sleep(0.3)
+started = time.monotonic()
+service.stop()
+print(time.monotonic() - started)
+"""
+
+
+def test_a_stop_that_arrives_while_the_service_forks_is_not_lost(tmp_path: Path) -> None:
+    """The service used to leave its loop by raising from the SIGTERM handler; raised inside an
+    at-fork hook, the exception was swallowed and the stop waited for the 5 s SIGKILL."""
+    finished = subprocess.run(
+        [sys.executable, "-c", STOP_WHILE_FORKING, str(tmp_path / "engine.sock")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert float(finished.stdout) < 2.0, finished.stderr
