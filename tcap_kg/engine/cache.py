@@ -40,6 +40,14 @@ class Generated:
     body: bytes
 
 
+@dataclass(frozen=True)
+class KeptRows:
+    """Typed rows (pages, records) kept pickled: the pages ask the same questions on every
+    request (the framework, the comparison), and a copy per hit keeps callers from sharing."""
+
+    body: bytes
+
+
 def digest(*parts: str) -> str:
     """A key for cache entries built from the parts that decide them."""
     hashed = hashlib.sha256()
@@ -65,6 +73,15 @@ class AnswerCache:
         self.max_bytes = max_bytes
         self._entries: LRUCache[Hashable, Cached] = LRUCache(max(max_bytes, 1), getsizeof=_size)
         self._lock = threading.Lock()
+        self._generation = ""
+
+    def follow(self, generation: str) -> None:
+        """Forget every entry when the store's generation changes: keys hold the generation, so
+        older entries would only sit in memory until the LRU pushed them out."""
+        with self._lock:
+            if generation != self._generation:
+                self._entries.clear()
+                self._generation = generation
 
     @property
     def enabled(self) -> bool:

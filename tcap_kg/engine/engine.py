@@ -18,6 +18,7 @@ answers the generation.
 from __future__ import annotations
 
 import logging
+import pickle
 import shutil
 import tempfile
 import threading
@@ -36,7 +37,7 @@ from ..store import OxigraphStore, QueryResult, Solutions, Store, open_store, st
 from ..store.base import GRAPH_SIZES, GraphInfo, count_quads, graph_sizes
 from ..store.oxigraph import read_generation
 from . import sandbox
-from .cache import AnswerCache, digest
+from .cache import AnswerCache, KeptRows, digest
 from .client import ServiceClient
 from .guard import Limits, Query, Update, check_query, check_update
 from .jobs import TERMS, Answer, ExportJob, QueryJob, Rows
@@ -179,8 +180,14 @@ class Engine:
         return fresh, False
 
     def rows(self, query: Query, *, max_rows: int | None = None) -> Rows:
-        """The result as typed terms."""
-        found = self._run(query, TERMS, TERMS, max_rows)
+        """The result as typed terms, cached like answers."""
+        key = digest(query.key, TERMS, str(max_rows), self.generation())
+        kept = self.cache.get(key, KeptRows)
+        if kept is not None:
+            found = pickle.loads(kept.body)
+        else:
+            found = self._run(query, TERMS, TERMS, max_rows)
+            self.cache.put(key, KeptRows(pickle.dumps(found, protocol=5)))
         assert isinstance(found, Rows)
         return found
 
@@ -237,13 +244,17 @@ class Engine:
         return count
 
     def generation(self) -> str:
-        """A token that changes with every write (cache keys, ETags)."""
+        """A token that changes with every write (cache keys, ETags); a new one empties the
+        cache, whose entries of older generations can never be asked for again."""
         if self.master is not None:
-            return self.master.generation()
-        if self.remote is not None:
-            return self.remote.generation()
-        assert self.location is not None
-        return read_generation(self.location)
+            found = self.master.generation()
+        elif self.remote is not None:
+            found = self.remote.generation()
+        else:
+            assert self.location is not None
+            found = read_generation(self.location)
+        self.cache.follow(found)
+        return found
 
     # -- writes -------------------------------------------------------------------------------
 

@@ -40,6 +40,22 @@ def test_repeated_answers_come_from_the_cache(client: FlaskClient) -> None:
     assert _metric(client, "tcap_cache_hits_total") == hits_before + 1
 
 
+def test_pages_ask_the_engine_once_per_question(client: FlaskClient) -> None:
+    """The pages' own queries (the framework, the comparison) are cached like answers."""
+    engine = client.application.extensions["tcap"].engine
+    assert client.get("/compare").status_code == 200
+    held = len(engine.cache)
+    asked = []
+    run = engine._run
+    engine._run = lambda *args: asked.append(args) or run(*args)
+    try:
+        again = client.get("/compare")
+    finally:
+        del engine._run
+    assert again.status_code == 200 and held > 0
+    assert asked == []
+
+
 def test_the_cache_can_be_switched_off() -> None:
     app = make_app(cache_bytes=0)
     try:

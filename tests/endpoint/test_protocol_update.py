@@ -200,7 +200,11 @@ def test_a_write_updates_records_and_invalidates_cached_answers(writable: Writab
     query = {"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DATA_GRAPH}> {{ ?s ?p ?o }} }}"}
     before = writable.client.get("/sparql", query_string=query)
     assert before.json["results"]["bindings"][0]["n"]["value"] == "0"
+    cache = writable.app.extensions["tcap"].engine.cache
+    assert len(cache) > 0
     assert update(writable, INSERT).status_code == 200
+    writable.app.extensions["tcap"].engine.generation()
+    assert len(cache) == 0, "entries of the old generation are forgotten at once"
     after = writable.client.get(
         "/sparql", query_string=query, headers={"If-None-Match": before.headers["ETag"]}
     )
