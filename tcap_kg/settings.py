@@ -136,6 +136,13 @@ class Settings:
         "requests, before it is closed.",
         float,
     )
+    body_timeout: float = _setting(
+        "TCAP_BODY_TIMEOUT",
+        30.0,
+        "Seconds a client may take to send a request's whole body before it gets 408 and the "
+        "connection is closed.",
+        float,
+    )
     query_max_bytes: int = _setting(
         "TCAP_QUERY_MAX_BYTES",
         1024 * 1024,

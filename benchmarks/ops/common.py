@@ -298,6 +298,7 @@ class SlowClients:
                         sock.send(b"X-Slow: 1\r\n")
                     if sock.recv(1, socket.MSG_PEEK) == b"":
                         raise ConnectionResetError
+                    raise ConnectionAbortedError  # answered (a 408): the server ended it
                 except BlockingIOError:
                     alive.append(sock)
                 except OSError:

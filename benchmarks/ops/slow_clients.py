@@ -8,7 +8,7 @@ One client sends an ASK every 50 ms for `--seconds`, three times: with no attack
 baseline), while `--connections` connections trickle their headers one line every half second
 (each cut off by the server after TCAP_HEADER_TIMEOUT and opened again, so the attack keeps its
 strength), and while as many connections each send whole headers and a tenth of the announced
-body, then nothing. Prints the ASK's p50/p99 and refusals for each, the ratios to the baseline,
+body, then nothing (answered 408 after TCAP_BODY_TIMEOUT and opened again). Prints the ASK's p50/p99 and refusals for each, the ratios to the baseline,
 how many slow connections the server cut, and whether the goal holds (another client's ASK
 < 1 s with 500 slow connections open).
 """
@@ -40,13 +40,19 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=15.0, help="per phase")
     parser.add_argument("--header-timeout", default="10", help="TCAP_HEADER_TIMEOUT of the server")
+    parser.add_argument("--body-timeout", default="10", help="TCAP_BODY_TIMEOUT of the server")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     store = prepared_store(args.work, args.cities)
-    server = serve(args.work, store, {"TCAP_HEADER_TIMEOUT": args.header_timeout})
+    server = serve(
+        args.work,
+        store,
+        {"TCAP_HEADER_TIMEOUT": args.header_timeout, "TCAP_BODY_TIMEOUT": args.body_timeout},
+    )
     try:
         print(
-            f"tcap serve, {args.cities} synthetic cities, TCAP_HEADER_TIMEOUT={args.header_timeout} s; "
+            f"tcap serve, {args.cities} synthetic cities, TCAP_HEADER_TIMEOUT={args.header_timeout} s, "
+            f"TCAP_BODY_TIMEOUT={args.body_timeout} s; "
             f"an ASK every 50 ms for {args.seconds:g} s per phase",
             flush=True,
         )
@@ -54,7 +60,10 @@ def main() -> None:
         for name, attack in (
             ("baseline", None),
             ("trickled headers", SlowClients(server.port, args.connections, reconnect=True)),
-            ("half-sent bodies", SlowClients(server.port, args.connections, half_body=True)),
+            (
+                "half-sent bodies",
+                SlowClients(server.port, args.connections, half_body=True, reconnect=True),
+            ),
         ):
             if attack is not None:
                 attack.start()

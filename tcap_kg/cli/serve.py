@@ -3,7 +3,9 @@
 The HTTP front is granian (a Rust HTTP server): measured here with 500 connections that trickle
 their headers, it kept answering other clients in milliseconds where gunicorn's threaded workers
 and waitress stalled (the numbers are in `benchmarks/README.md`). It closes connections whose
-headers do not arrive within `TCAP_HEADER_TIMEOUT`. The process tree:
+headers do not arrive within `TCAP_HEADER_TIMEOUT`; it runs the app through the RSGI front
+(`web/front.py`), which reads each body within `TCAP_BODY_TIMEOUT` before a thread runs the
+request. The process tree:
 
     tcap serve (granian's master)
       query service (supervisor) -> executor processes (threads, each one query at a time)
@@ -18,6 +20,7 @@ any moment loses nothing that a client was told is done.
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import multiprocessing
 import os
@@ -26,19 +29,19 @@ import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import Flask
 
 from ..engine import sandbox
 from ..engine.engine import plan
 from ..engine.service import ServiceProcess, start_service
 from ..settings import Settings
 from ..store import MEMORY, Store, open_store
-from ..web import create_app
-from ..web.metrics import MULTIPROC_ENV
 from .common import CliContext, initialise, pass_cli
+
+if TYPE_CHECKING:
+    from ..web.front import Front
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ def prepare_store(settings: Settings) -> None:
 
 def prepare_metrics_dir() -> None:
     """A fresh directory for multiprocess metrics, set before any worker imports the client."""
+    from ..web.metrics import MULTIPROC_ENV  # noqa: PLC0415 (only `tcap serve` needs the app)
+
     if not os.environ.get(MULTIPROC_ENV):
         directory = tempfile.mkdtemp(prefix="tcap-metrics-")
         os.environ[MULTIPROC_ENV] = directory
@@ -78,6 +83,7 @@ class Service:
 
     def start(self) -> None:
         sandbox.announce(self.settings)
+        gc.freeze()
         self.process = start_service(self.path, plan(self.settings), self._serve_reader)
         threading.Thread(target=self._watch, name="tcap-service-watch", daemon=True).start()
 
@@ -127,21 +133,28 @@ def run_granian(settings: Settings, service_path: str | None) -> None:
     from granian.log import LogLevels  # noqa: PLC0415
     from granian.server import Server  # noqa: PLC0415
 
+    from ..web import create_app  # noqa: PLC0415 (imported before the fork: workers share it)
+    from ..web.front import Front  # noqa: PLC0415
+
     workers = 1 if settings.store_location == MEMORY else settings.workers
     slots = plan(settings).slots
 
-    def load(_target: str) -> Flask:
+    def load(_target: str) -> Front:
         """Build the app in the worker (after granian's fork)."""
         sandbox.die_with_parent()
-        return create_app(settings, service_path=service_path)
+        return Front(
+            create_app(settings, service_path=service_path),
+            threads=slots + 4,
+            body_timeout=settings.body_timeout,
+            max_body_bytes=settings.max_body_bytes,
+        )
 
     server = Server(
         "tcap_kg",
         address=settings.host,
         port=settings.port,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.RSGI,
         workers=workers,
-        blocking_threads=slots + 4,
         http1_settings=HTTP1Settings(
             header_read_timeout=max(1, int(settings.header_timeout * 1000)),
             max_buffer_size=settings.query_max_bytes + URL_SLACK_BYTES,
@@ -153,6 +166,9 @@ def run_granian(settings: Settings, service_path: str | None) -> None:
         respawn_interval=0.5,
         workers_kill_timeout=10,
     )
+    # The workers are forked from this process: frozen objects are left alone by their garbage
+    # collector, which would otherwise write to every inherited page and unshare it.
+    gc.freeze()
     server.serve(target_loader=load)
 
 

@@ -36,6 +36,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
+    408: "Request timeout",
     413: "Request body too large",
     414: "URI too long",
     415: "Unsupported media type",

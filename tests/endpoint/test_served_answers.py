@@ -1,5 +1,6 @@
-"""Under `tcap serve`: the access log names each request without any secret in it, and replayed
-answers are the same bytes as the first answer, counted in the metrics of all workers."""
+"""Under `tcap serve`: the access log names each request without any secret in it, replayed
+answers are the same bytes as the first answer, counted in the metrics of all workers, and large
+answers stream whole."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import time
 from collections.abc import Callable
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from endpoint_support import Server
 
+from tcap_kg.web.front import FIRST_BYTES
 from tcap_kg.web.middleware.access_log import redact_url
 
 SELECT = "SELECT ?s WHERE { ?s a <https://w3id.org/tcap-kg/ontology#City> } ORDER BY ?s"
@@ -121,3 +124,19 @@ def test_an_over_long_url_gets_414(server_factory: Callable[..., Server]) -> Non
             status = raw.recv(65536).split(b" ", 2)[1]
         assert status in (b"414", b"431")  # 431 when the URL is beyond granian's buffer too
         assert client.get(server.url + "/healthz").status_code == 200
+
+
+def test_a_large_answer_reaches_a_slow_reader_whole(server_factory: Callable[..., Server]) -> None:
+    """Answers past the front's first bytes are streamed chunk by chunk (web/front.py): a client
+    that reads slowly gets the same bytes as one that reads at once, and they parse whole."""
+    server = server_factory()
+    fast = httpx.get(server.url + "/dump.trig", timeout=60)
+    assert fast.status_code == 200 and len(fast.content) > FIRST_BYTES
+    slow = b""
+    with httpx.stream("GET", server.url + "/dump.trig", timeout=60) as answer:
+        for chunk in answer.iter_raw(32 * 1024):
+            slow += chunk
+            time.sleep(0.005)
+    assert slow == fast.content
+    quads = list(ox.parse(slow, format=ox.RdfFormat.TRIG))
+    assert len(quads) > 1000
