@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,7 +218,7 @@ def start_virtuoso(
 
 @dataclass
 class RdflibEndpoint:
-    """rdflib-endpoint serving an empty dataset, updates enabled."""
+    """rdflib-endpoint serving what it was started with, updates enabled."""
 
     url: str
     process: subprocess.Popen[bytes]
@@ -231,7 +231,8 @@ class RdflibEndpoint:
         stop(self.process, timeout=10)
 
 
-def start_rdflib_endpoint(directory: Path) -> RdflibEndpoint:
+def start_rdflib_endpoint(directory: Path, files: Sequence[Path] = ()) -> RdflibEndpoint:
+    """Start rdflib-endpoint with updates on, serving `files` (their graphs kept) or nothing."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -242,6 +243,7 @@ def start_rdflib_endpoint(directory: Path) -> RdflibEndpoint:
             "--port",
             str(port),
             "--enable-update",
+            *(str(file) for file in files),
         ],
         cwd=directory,
         stdout=subprocess.DEVNULL,
