@@ -142,11 +142,13 @@ def run_granian(settings: Settings, service_path: str | None) -> None:
     def load(_target: str) -> Front:
         """Build the app in the worker (after granian's fork)."""
         sandbox.die_with_parent()
+        app = create_app(settings, service_path=service_path)
         return Front(
-            create_app(settings, service_path=service_path),
+            app,
             threads=slots + 4,
             body_timeout=settings.body_timeout,
             max_body_bytes=settings.max_body_bytes,
+            ready=app.extensions["tcap.replay"].ready,
         )
 
     server = Server(

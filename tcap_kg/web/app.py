@@ -49,5 +49,6 @@ def create_app(settings: Settings | None = None, *, service_path: str | None = N
     app.register_blueprint(publishing)
     middleware.install(app)
     replay = Replay(app.wsgi_app, app.extensions["tcap"])
+    app.extensions["tcap.replay"] = replay
     app.wsgi_app = AccessLog(MemoryTrim(replay, glibc_trim()))  # type: ignore[method-assign]
     return app

@@ -9,7 +9,9 @@ is closed); only a complete request reaches one of the threads that run the Flas
 RSGI (granian's own interface) rather than ASGI because the thread that ran the app can hand a
 whole answer to granian itself, without a trip back through the event loop: measured with a
 trivial app, a round trip cost 0.11 ms more than granian's WSGI interface, against 0.41 ms
-through ASGI. Answers larger than `FIRST_BYTES` (exports) are streamed from the event loop.
+through ASGI. Answers larger than `FIRST_BYTES` (exports) are streamed from the event loop. An
+answer the app would replay from its cache (`Replay.ready`) is sent from the event loop itself:
+it cannot block, and the trip to a thread would be most of its time.
 
 Bodies are kept in memory up to `SPOOL_BYTES` and on disk beyond, never past the body limit: a
 request that announces more is passed on without its body, and the app answers 413 as it always
@@ -140,11 +142,21 @@ class Front:
     """An RSGI application around a WSGI one (see the module docstring)."""
 
     def __init__(
-        self, app: WSGIApplication, *, threads: int, body_timeout: float, max_body_bytes: int
+        self,
+        app: WSGIApplication,
+        *,
+        threads: int,
+        body_timeout: float,
+        max_body_bytes: int,
+        ready: Callable[[WSGIEnvironment], bool] | None = None,
     ) -> None:
+        """`ready` says of a request without a body whether the app can answer it without
+        blocking (a replayed answer): such a request is answered on the event loop, which
+        saves the trip to a thread that is most of a cached answer's time."""
         self.app = app
         self.body_timeout = body_timeout
         self.max_body_bytes = max_body_bytes
+        self.ready = ready
         self._threads = _Threads(threads)
 
     async def __call__(self, scope: Scope, protocol: HTTPProtocol) -> None:
@@ -152,21 +164,29 @@ class Front:
             return
         announced, chunked = _framing(scope.headers.items())
         if not chunked and not 0 < (announced or 0) <= self.max_body_bytes:
-            await self._respond(scope, protocol, io.BytesIO(), self.app, length=None)
+            environ = wsgi_environ(scope, io.BytesIO())
+            if not announced and self.ready is not None and self.ready(environ):
+                stream = _answer(self.app, environ, protocol)
+                if stream is not None:
+                    await self._stream(protocol, stream)
+                return
+            await self._respond(environ, protocol, self.app)
             return
         with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as body:
             try:
                 size = await asyncio.wait_for(self._read(protocol, body), self.body_timeout)
             except TimeoutError:
-                await self._respond(scope, protocol, body, self._too_slow, length=None)
+                await self._respond(wsgi_environ(scope, body), protocol, self._too_slow)
                 return
             except _Gone:
                 return
             body.seek(0)
-            # A chunked body cut past the limit is said as its length, which the app refuses.
-            await self._respond(
-                scope, protocol, body, self.app, length=size if size > self.max_body_bytes else None
-            )
+            environ = wsgi_environ(scope, body)
+            if size > self.max_body_bytes:
+                # Said as a length, which the app refuses with its 413 before reading.
+                environ.pop("HTTP_TRANSFER_ENCODING", None)
+                environ["CONTENT_LENGTH"] = str(size)
+            await self._respond(environ, protocol, self.app)
 
     async def _read(self, protocol: HTTPProtocol, body: IO[bytes]) -> int:
         """The whole body into `body`, or at most one byte past the limit; its size."""
@@ -192,21 +212,13 @@ class Front:
         return response(environ, start_response)
 
     async def _respond(
-        self,
-        scope: Scope,
-        protocol: HTTPProtocol,
-        body: IO[bytes],
-        app: WSGIApplication,
-        *,
-        length: int | None,
+        self, environ: WSGIEnvironment, protocol: HTTPProtocol, app: WSGIApplication
     ) -> None:
-        environ = wsgi_environ(scope, body)
-        if length is not None:
-            environ.pop("HTTP_TRANSFER_ENCODING", None)
-            environ["CONTENT_LENGTH"] = str(length)
         stream = await self._in_thread(_answer, app, environ, protocol)
-        if stream is None:
-            return
+        if stream is not None:
+            await self._stream(protocol, stream)
+
+    async def _stream(self, protocol: HTTPProtocol, stream: _Stream) -> None:
         try:
             transport = protocol.response_stream(stream.status, stream.headers)
             await transport.send_bytes(stream.first)

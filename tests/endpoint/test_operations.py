@@ -342,3 +342,46 @@ def test_an_executor_killed_under_load_loses_no_answer(server: Server) -> None:
         assert len(after) == len(before) and before[0] not in after
     finally:
         service.close()
+
+
+def test_a_cached_answer_is_served_while_every_thread_is_busy(
+    server_factory: Callable[..., Server],
+) -> None:
+    """Replayed answers are sent from the event loop (web/front.py, `Replay.ready`): with every
+    thread that runs the app held by slow queries from 30 clients, an answer already in the cache
+    still comes back at once."""
+    busy = server_factory(
+        query_executors="1",
+        query_threads="1",
+        queue_timeout="4",
+        query_timeout="8",
+        trusted_proxies="127.0.0.1",
+    )
+    cached = {"query": ASK}
+    headers = {"Accept": "application/sparql-results+json", "X-Forwarded-For": "10.0.1.1"}
+    assert httpx.get(busy.sparql, params=cached, headers=headers).status_code == 200
+    statuses: Counter[int] = Counter()
+
+    def slow(number: int) -> None:
+        answer = httpx.get(
+            busy.sparql,
+            params={"query": HEAVY},
+            headers={"X-Forwarded-For": f"10.0.3.{number}"},
+            timeout=30,
+        )
+        statuses[answer.status_code] += 1
+
+    flood = [threading.Thread(target=slow, args=(n,)) for n in range(30)]
+    for thread in flood:
+        thread.start()
+    try:
+        time.sleep(1.0)
+        started = time.monotonic()
+        again = httpx.get(busy.sparql, params=cached, headers=headers, timeout=30)
+        seconds = time.monotonic() - started
+    finally:
+        for thread in flood:
+            thread.join()
+    assert again.status_code == 200 and again.json()["boolean"] is True
+    assert seconds < 0.5, f"{seconds:.2f} s; the slow queries got {dict(statuses)}"
+    assert statuses[503] > 0, "the slow queries did fill every slot and queue"

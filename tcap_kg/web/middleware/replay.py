@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from ..state import AppState
 
 REPLAYABLE = "tcap.replayable"
+FOUND = "tcap.replay.found"
+"""Where `Replay.ready` leaves the response it found, for the same request's call."""
 KEYED_HEADERS = ("Accept", "Origin", "Accept-Language", "Cookie")
 _KEYED_ENVIRON = tuple("HTTP_" + name.upper().replace("-", "_") for name in KEYED_HEADERS)
 _KEYED_LOWER = frozenset(name.lower() for name in KEYED_HEADERS)
@@ -108,20 +110,40 @@ class Replay:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        cache = self.state.engine.cache
-        key = request_key(environ) if cache.enabled else None
-        if key is None:
-            return self.app(environ, start_response)
-        generation = self.state.engine.generation()
-        stored = cache.get(key, StoredResponse)
-        if stored is not None and stored.generation == generation:
+        stored = environ.get(FOUND) or self.lookup(environ)
+        if stored is not None:
             start_response(stored.status, list(stored.headers))
             latency, answered = self._instruments(stored.route)
             self.state.metrics.cache_hits.inc()
             latency.observe(time.perf_counter() - started)
             answered.inc()
             return [stored.body]
+        key = request_key(environ) if self.state.engine.cache.enabled else None
+        if key is None:
+            return self.app(environ, start_response)
         return self._store(key, environ, start_response)
+
+    def lookup(self, environ: WSGIEnvironment) -> StoredResponse | None:
+        """The stored response for this request at the store's current generation, if any."""
+        cache = self.state.engine.cache
+        key = request_key(environ) if cache.enabled else None
+        if key is None:
+            return None
+        generation = self.state.engine.generation()
+        stored = cache.get(key, StoredResponse)
+        return stored if stored is not None and stored.generation == generation else None
+
+    def ready(self, environ: WSGIEnvironment) -> bool:
+        """Whether the request will be replayed, the response it gets kept in `environ`, so
+        that answering it cannot block (the HTTP front then answers it on its event loop).
+        Never for a remote store, whose generation is a query."""
+        if self.state.engine.remote is not None:
+            return False
+        found = self.lookup(environ)
+        if found is None:
+            return False
+        environ[FOUND] = found
+        return True
 
     def _instruments(self, route: str) -> tuple[Histogram, Counter]:
         """The latency histogram and request counter of a route, as the app's hooks count them."""
