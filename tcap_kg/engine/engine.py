@@ -162,7 +162,10 @@ class Engine:
 
     def answer_key(self, query: Query, fmt: Format, max_rows: int | None) -> str:
         """The cache key (and ETag source) of an answer at the store's current state."""
-        return digest(query.key, fmt.name, str(max_rows), self.generation())
+        return self._key(query, fmt.name, max_rows)
+
+    def _key(self, query: Query, form: str, max_rows: int | None) -> str:
+        return digest(query.key, form, str(max_rows), self.generation())
 
     def answer(
         self, query: Query, fmt: Format, *, max_rows: int | None, key: str | None = None
@@ -181,13 +184,14 @@ class Engine:
 
     def rows(self, query: Query, *, max_rows: int | None = None) -> Rows:
         """The result as typed terms, cached like answers."""
-        key = digest(query.key, TERMS, str(max_rows), self.generation())
+        key = self._key(query, TERMS, max_rows)
         kept = self.cache.get(key, KeptRows)
         if kept is not None:
             found = pickle.loads(kept.body)
         else:
             found = self._run(query, TERMS, TERMS, max_rows)
-            self.cache.put(key, KeptRows(pickle.dumps(found, protocol=5)))
+            if self.cache.enabled:
+                self.cache.put(key, KeptRows(pickle.dumps(found, protocol=5)))
         assert isinstance(found, Rows)
         return found
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import sys
 import tempfile
 import threading
@@ -35,8 +34,6 @@ from .problems import problem
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-log = logging.getLogger(__name__)
 
 SPOOL_BYTES = 1024 * 1024
 FIRST_BYTES = 256 * 1024
@@ -162,9 +159,10 @@ class Front:
     async def __call__(self, scope: Scope, protocol: HTTPProtocol) -> None:
         if scope.proto != "http":
             return
-        announced, chunked = _framing(scope.headers.items())
-        if not chunked and not 0 < (announced or 0) <= self.max_body_bytes:
-            environ = wsgi_environ(scope, io.BytesIO())
+        environ = wsgi_environ(scope)
+        length = environ.get("CONTENT_LENGTH", "").strip()
+        announced = int(length) if length.isdigit() else 0
+        if "HTTP_TRANSFER_ENCODING" not in environ and not 0 < announced <= self.max_body_bytes:
             if not announced and self.ready is not None and self.ready(environ):
                 stream = _answer(self.app, environ, protocol)
                 if stream is not None:
@@ -173,15 +171,15 @@ class Front:
             await self._respond(environ, protocol, self.app)
             return
         with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as body:
+            environ["wsgi.input"] = body
             try:
                 size = await asyncio.wait_for(self._read(protocol, body), self.body_timeout)
             except TimeoutError:
-                await self._respond(wsgi_environ(scope, body), protocol, self._too_slow)
+                await self._respond(environ, protocol, self._too_slow)
                 return
             except _Gone:
                 return
             body.seek(0)
-            environ = wsgi_environ(scope, body)
             if size > self.max_body_bytes:
                 # Said as a length, which the app refuses with its 413 before reading.
                 environ.pop("HTTP_TRANSFER_ENCODING", None)
@@ -268,8 +266,8 @@ def _close(result: Iterable[bytes]) -> None:
 def _answer(
     app: WSGIApplication, environ: WSGIEnvironment, protocol: HTTPProtocol
 ) -> _Stream | None:
-    """Run the app (in a thread): hand a whole answer to granian from here, or return what is
-    needed to stream a large one from the event loop."""
+    """Run the app (in a thread; on the event loop for a replay): hand a whole answer to granian
+    from here, or return what is needed to stream a large one from the event loop."""
     head: dict[str, Any] = {}
 
     def start_response(status: str, headers: Headers, exc_info: Any = None) -> Any:
@@ -300,25 +298,14 @@ def _no_write(_data: bytes) -> None:
     raise NotImplementedError("the app writes through its answer's iterable, not write()")
 
 
-def _framing(headers: Iterable[tuple[str, str]]) -> tuple[int | None, bool]:
-    """The announced Content-Length (None if absent) and whether the body is chunked; a request
-    with neither has no body to wait for."""
-    length, chunked = None, False
-    for name, value in headers:
-        if name == "content-length":
-            length = int(value) if value.strip().isdigit() else None
-        elif name == "transfer-encoding":
-            chunked = True
-    return length, chunked
-
-
 def _host_port(address: str) -> tuple[str, str]:
     host, _, port = address.rpartition(":")
     return (host, port) if host else (address, "")
 
 
-def wsgi_environ(scope: Scope, body: IO[bytes]) -> WSGIEnvironment:
-    """The WSGI environ of an RSGI HTTP scope (PEP 3333: native strings hold latin-1 bytes)."""
+def wsgi_environ(scope: Scope) -> WSGIEnvironment:
+    """The WSGI environ of an RSGI HTTP scope (PEP 3333: native strings hold latin-1 bytes),
+    with an empty body until one is read."""
     server_name, server_port = _host_port(scope.server)
     remote_addr, remote_port = _host_port(scope.client)
     environ: dict[str, Any] = {
@@ -333,7 +320,7 @@ def wsgi_environ(scope: Scope, body: IO[bytes]) -> WSGIEnvironment:
         "REMOTE_PORT": remote_port,
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": scope.scheme,
-        "wsgi.input": body,
+        "wsgi.input": io.BytesIO(),
         "wsgi.input_terminated": True,
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,

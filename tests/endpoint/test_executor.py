@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from endpoint_support import Listener
+from processes import Listener
 
 from tcap_kg.engine.client import ServiceClient
 from tcap_kg.engine.jobs import Answer, QueryJob

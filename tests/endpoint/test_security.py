@@ -17,7 +17,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 from crafted import crafted_queries, crafted_updates
-from endpoint_support import DATA_GRAPH, Listener, Server, run_tcap
+from endpoint_support import DATA_GRAPH, Server, run_tcap
+from processes import Listener
 
 pytestmark = pytest.mark.slow
 

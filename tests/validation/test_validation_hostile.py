@@ -5,10 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -16,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from processes import Listener
 from validation_support import CORPUS, corpus
 
 from tcap_kg.errors import TcapError, TooLargeError, UnsafeInputError
@@ -31,35 +30,6 @@ HOSTILE = [
     "binary-garbage.ttl",
     "deep-nesting.jsonld",
 ]
-
-
-class Listener:
-    """A TCP server on 127.0.0.1 that counts every connection made to it."""
-
-    def __init__(self) -> None:
-        self.connections = 0
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self.port = int(self._socket.getsockname()[1])
-        self._socket.listen()
-        self._socket.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self._socket.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._socket.close()
 
 
 @pytest.fixture

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 REPLAYABLE = "tcap.replayable"
 FOUND = "tcap.replay.found"
-"""Where `Replay.ready` leaves the response it found, for the same request's call."""
+"""Where `Replay.ready` leaves what it found (a response, or None), so that the same request's
+call does not look it up again."""
 KEYED_HEADERS = ("Accept", "Origin", "Accept-Language", "Cookie")
 _KEYED_ENVIRON = tuple("HTTP_" + name.upper().replace("-", "_") for name in KEYED_HEADERS)
 _KEYED_LOWER = frozenset(name.lower() for name in KEYED_HEADERS)
@@ -110,7 +111,7 @@ class Replay:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        stored = environ.get(FOUND) or self.lookup(environ)
+        stored = environ[FOUND] if FOUND in environ else self.lookup(environ)
         if stored is not None:
             start_response(stored.status, list(stored.headers))
             latency, answered = self._instruments(stored.route)
@@ -134,16 +135,13 @@ class Replay:
         return stored if stored is not None and stored.generation == generation else None
 
     def ready(self, environ: WSGIEnvironment) -> bool:
-        """Whether the request will be replayed, the response it gets kept in `environ`, so
-        that answering it cannot block (the HTTP front then answers it on its event loop).
+        """Whether the request will be replayed, what was found kept in `environ`, so that
+        answering it cannot block (the HTTP front then answers it on its event loop).
         Never for a remote store, whose generation is a query."""
         if self.state.engine.remote is not None:
             return False
-        found = self.lookup(environ)
-        if found is None:
-            return False
-        environ[FOUND] = found
-        return True
+        environ[FOUND] = self.lookup(environ)
+        return environ[FOUND] is not None
 
     def _instruments(self, route: str) -> tuple[Histogram, Counter]:
         """The latency histogram and request counter of a route, as the app's hooks count them."""
